@@ -1,0 +1,58 @@
+"""Domain errors: each names the rule it enforces with a stable, machine-readable code."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; nothing is written.
+
+    ``code`` is the UPPER_SNAKE name partners see in ``userErrors``; ``field`` names the
+    input the rule is about, where there is one.
+    """
+
+    code = "DOMAIN_RULE_BROKEN"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ProbationNotElapsedError(DomainError):
+    code = "PROBATION_NOT_ELAPSED"
+
+
+class MemberNotProbationaryError(DomainError):
+    code = "MEMBER_NOT_PROBATIONARY"
+
+
+class IntroducerNotOfficialError(DomainError):
+    code = "INTRODUCER_NOT_OFFICIAL"
+
+
+class IntroducersInvalidError(DomainError):
+    code = "INTRODUCERS_INVALID"
+
+
+class OrganizationNotCellError(DomainError):
+    code = "ORGANIZATION_NOT_A_CELL"
+
+
+class OrganizationNotFoundError(DomainError):
+    code = "ORGANIZATION_NOT_FOUND"
+
+
+class MemberNotFoundError(DomainError):
+    code = "MEMBER_NOT_FOUND"
+
+
+class ParentKindNotAllowedError(DomainError):
+    code = "PARENT_KIND_NOT_ALLOWED"
+
+
+class DateOrderError(DomainError):
+    code = "DATES_OUT_OF_ORDER"
+
+
+class IdempotencyKeyReusedError(DomainError):
+    code = "IDEMPOTENCY_KEY_REUSED"

@@ -1,0 +1,1 @@
+"""Composition root: settings, databases, tenants, authentication, telemetry, web app, CLI."""

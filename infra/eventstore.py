@@ -1,0 +1,120 @@
+"""eventsourcing's PostgreSQL persistence, placed in a tenant's schema on its shard's shared pool.
+
+Every write to stored events goes through ``TenantApplicationRecorder``: the one place where the
+audit chain will be maintained, where events are made immutable in the database, and where
+appends are traced and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
+from eventsourcing.utils import Environment
+from opentelemetry import metrics, trace
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier, Literal
+
+from partyledger.infra.shards import SharedPool, shard_pool
+
+SHARD_DSN = "PARTYLEDGER_SHARD_DSN"
+POOL_SIZE = "PARTYLEDGER_POOL_SIZE"
+POOL_APPLICATION_NAME = "PARTYLEDGER_POOL_APPLICATION_NAME"
+EVENTS_CHANNEL = "partyledger_events"
+"""NOTIFY channel whose payload is the tenant schema that appended: one listener serves a shard."""
+
+_tracer = trace.get_tracer("partyledger.eventstore")
+_appended = metrics.get_meter("partyledger").create_counter(
+    "partyledger.events.appended", unit="{event}", description="Events appended to tenant logs"
+)
+
+
+class SharedPoolDatastore(PostgresDatastore):
+    """A datastore in one tenant's schema that borrows its shard's pool instead of owning one."""
+
+    def __init__(self, pool: SharedPool, *, schema: str) -> None:  # noqa: PLR0913
+        # Deliberately not calling super().__init__: it would open a pool of its own.
+        self.idle_in_transaction_session_timeout = 5
+        self.pre_ping = False
+        self.pool_open_timeout = None
+        self.single_row_tracking = True
+        self.lock_timeout = 0
+        self.schema = schema
+        self.originator_id_type = "uuid"
+        self.enable_db_functions = False
+        self.db_type_names = set[str]()
+        self.psycopg_type_adapters: dict[str, Any] = {}
+        self.psycopg_python_types: dict[str, Any] = {}
+        self.pool = pool  # type: ignore[assignment]
+
+
+class TenantApplicationRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema, table = Identifier(datastore.schema), Identifier(events_table_name)
+        guard = Identifier(f"{events_table_name}_immutable")
+        self.sql_create_statements += [
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{guard}() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN RAISE EXCEPTION 'stored events are immutable: % refused', TG_OP "
+                "USING ERRCODE = 'insufficient_privilege'; END$$"
+            ).format(schema=schema, guard=guard),
+            SQL(
+                "CREATE OR REPLACE TRIGGER {guard} BEFORE UPDATE OR DELETE ON {schema}.{table} "
+                "FOR EACH ROW EXECUTE FUNCTION {schema}.{guard}()"
+            ).format(schema=schema, table=table, guard=guard),
+        ]
+        self._notify_tenant = SQL("SELECT pg_notify({channel}, {schema})").format(
+            channel=Literal(EVENTS_CHANNEL), schema=Literal(datastore.schema)
+        )
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        attributes = {"db.system": "postgresql", "tenant.schema": self.datastore.schema}
+        with _tracer.start_as_current_span("eventstore.append", attributes=attributes) as span:
+            span.set_attribute("eventstore.events", len(stored_events))
+            ids = super().insert_events(stored_events, **kwargs)
+        _appended.add(len(stored_events), {"tenant.schema": self.datastore.schema})
+        return ids
+
+    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
+        super()._notify_channel(curs)
+        curs.execute(self._notify_tenant)
+
+
+class TenantEventStoreFactory(PostgresFactory):
+    """Selected with ``PERSISTENCE_MODULE``; reads the shard DSN and schema from the app's env."""
+
+    application_recorder_class = TenantApplicationRecorder
+
+    def __init__(self, env: Environment | Any) -> None:
+        InfrastructureFactory.__init__(self, env)
+        dsn = self.env.get(SHARD_DSN)
+        schema = self.env.get(self.POSTGRES_SCHEMA)
+        if not dsn or not schema:
+            msg = f"{SHARD_DSN} and {self.POSTGRES_SCHEMA} must be set for a tenant application"
+            raise OSError(msg)
+        pool = shard_pool(
+            dsn,
+            size=int(self.env.get(POOL_SIZE) or 8),
+            application_name=self.env.get(POOL_APPLICATION_NAME) or "partyledger",
+        )
+        self.datastore = SharedPoolDatastore(pool, schema=schema)
+
+
+def tenant_env(dsn: str, schema: str, **extra: str) -> dict[str, str]:
+    """The environment mapping an application or view needs to live in ``schema`` on ``dsn``."""
+    return {
+        "PERSISTENCE_MODULE": f"{__name__}:TenantEventStoreFactory",
+        SHARD_DSN: dsn,
+        PostgresFactory.POSTGRES_SCHEMA: schema,
+        **extra,
+    }

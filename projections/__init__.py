@@ -1,0 +1,1 @@
+"""Read models in each tenant's schema, kept from its notification log exactly once."""

@@ -1,0 +1,123 @@
+"""The roster: each member's current status and cell, and the organisation tree, as tables.
+
+Rows and the tracking position are written in one transaction (exactly once). Events are
+processed in batches, many per transaction: eventsourcing's ``Projection`` commits once per
+event, which caps catch-up at a few thousand events a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import Cursor
+from psycopg.sql import SQL, Composed, Identifier
+
+from partyledger.domain.member import Member
+from partyledger.domain.names import fold_name
+from partyledger.domain.organization import Organization
+
+ROSTER_TABLES = ("roster_members", "roster_organizations")
+
+_CREATE = (
+    "CREATE TABLE IF NOT EXISTS {s}.roster_organizations ("
+    " organization_id uuid PRIMARY KEY, name text NOT NULL, kind text NOT NULL,"
+    " parent_id uuid, path uuid[] NOT NULL, founded_on date NOT NULL, position bigint NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS roster_organizations_parent ON {s}.roster_organizations (parent_id)",
+    "CREATE TABLE IF NOT EXISTS {s}.roster_members ("
+    " member_id uuid PRIMARY KEY, full_name text NOT NULL, folded_name text NOT NULL,"
+    " birth_date date NOT NULL, organization_id uuid NOT NULL, organization_path uuid[] NOT NULL,"
+    " status text NOT NULL, admitted_on date NOT NULL, ceremony_on date NOT NULL,"
+    " recognized_on date, recorded_at timestamptz NOT NULL, position bigint NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS roster_members_by_name"
+    " ON {s}.roster_members (folded_name, member_id)",
+    "CREATE INDEX IF NOT EXISTS roster_members_by_cell"
+    " ON {s}.roster_members (organization_id, folded_name, member_id)",
+    "CREATE INDEX IF NOT EXISTS roster_members_by_path"
+    " ON {s}.roster_members USING gin (organization_path)",
+)
+
+
+class RosterView(PostgresTrackingRecorder):
+    """The roster tables and their tracking row, in the tenant's schema."""
+
+    APPLICATION = "register"
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore, tracking_table_name="roster_tracking")
+        schema = Identifier(datastore.schema)
+        self.sql_create_statements += [SQL(s).format(s=schema) for s in _CREATE]  # type: ignore[arg-type]
+        self._schema = schema
+
+    def sql(self, text: str) -> Composed:
+        return SQL(text).format(s=self._schema)  # type: ignore[arg-type]
+
+    def position(self) -> int:
+        return self.max_tracking_id(self.APPLICATION) or 0
+
+    def process(self, events: Iterable[tuple[int, Any]]) -> int:
+        """Apply ``(notification id, domain event)`` pairs; return the new position."""
+        last = 0
+        with self.datastore.transaction(commit=True) as curs:
+            for last, domain_event in events:  # noqa: B007
+                self.apply(domain_event, curs, last)
+            if last:
+                self._insert_tracking(curs, Tracking(self.APPLICATION, last))
+        return last
+
+    def reset(self) -> None:
+        """Empty the tables and forget the position, so a catch-up rebuilds from the first event."""
+        with self.datastore.transaction(commit=True) as curs:
+            for table in ROSTER_TABLES:
+                curs.execute(SQL("DELETE FROM {}.{}").format(self._schema, Identifier(table)))
+            curs.execute(
+                SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
+                    self._schema, Identifier(self.tracking_table_name)
+                ),
+                (self.APPLICATION,),
+            )
+
+    @singledispatchmethod
+    def apply(self, domain_event: Any, curs: Cursor[Any], position: int) -> None:
+        """Events the roster does not show (receipts, later event kinds) change nothing."""
+
+    @apply.register
+    def _(self, e: Organization.Founded, curs: Cursor[Any], position: int) -> None:
+        curs.execute(self.sql(
+            "INSERT INTO {s}.roster_organizations"
+            " SELECT %(id)s, %(name)s, %(kind)s, %(parent)s,"
+            "  coalesce((SELECT path FROM {s}.roster_organizations WHERE organization_id = %(parent)s),"
+            "   '{{}}'::uuid[]) || %(id)s::uuid, %(on)s, %(pos)s"
+        ), {"id": e.originator_id, "name": e.name, "kind": e.kind.name, "parent": e.parent_id,
+            "on": e.effective_on, "pos": position})
+
+    @apply.register
+    def _(self, e: Member.Admitted, curs: Cursor[Any], position: int) -> None:
+        self._insert_member(curs, e, e.decision.date, None, position)
+
+    @apply.register
+    def _(self, e: Member.Enrolled, curs: Cursor[Any], position: int) -> None:
+        self._insert_member(curs, e, e.admitted_on, e.recognized_on, position)
+
+    @apply.register
+    def _(self, e: Member.RecognizedAsOfficial, curs: Cursor[Any], position: int) -> None:
+        curs.execute(self.sql(
+            "UPDATE {s}.roster_members SET status = 'OFFICIAL', recognized_on = %s, position = %s"
+            " WHERE member_id = %s"
+        ), (e.effective_on, position, e.originator_id))
+
+    def _insert_member(
+        self, curs: Cursor[Any], e: Any, admitted_on: Any, recognized_on: Any, position: int
+    ) -> None:
+        curs.execute(self.sql(
+            "INSERT INTO {s}.roster_members SELECT %(id)s, %(name)s, %(folded)s, %(born)s, %(cell)s,"
+            " (SELECT path FROM {s}.roster_organizations WHERE organization_id = %(cell)s),"
+            " %(status)s, %(admitted)s, %(ceremony)s, %(recognized)s, %(at)s, %(pos)s"
+        ), {"id": e.originator_id, "name": e.full_name, "folded": fold_name(e.full_name),
+            "born": e.birth_date, "cell": e.cell_id,
+            "status": "OFFICIAL" if recognized_on else "PROBATIONARY", "admitted": admitted_on,
+            "ceremony": e.ceremony_on, "recognized": recognized_on, "at": e.timestamp,
+            "pos": position})

@@ -1,0 +1,1 @@
+"""Command handlers: one event-sourced application per tenant, authority checks, idempotency."""
