@@ -10,13 +10,7 @@ from datetime import date
 from itertools import accumulate
 from random import Random
 
-__all__ = [
-    "PROVINCE_CODES",
-    "REFERENCE_YEAR",
-    "PeopleGenerator",
-    "SyntheticPerson",
-    "fold_diacritics",
-]
+__all__ = ["PROVINCE_CODES", "PeopleGenerator", "SyntheticPerson", "fold_diacritics"]
 
 REFERENCE_YEAR = 2025  # only used to keep occupations plausible for a person's age
 
@@ -50,60 +44,56 @@ _FAMILY = _Table(
     "|Lương:0.4|Lâm:0.4|Mai:0.4|Hà:0.4|Cao:0.3|Tô:0.3|Lưu:0.3|Tạ:0.2|Chu:0.2|Nông:0.2"
     "|Kiều:0.1|Quách:0.1|Thái:0.1|Đàm:0.1|Lò:0.1|Triệu:0.1|Vương:0.1|Phùng:0.1|Khổng:0.05"
 )
-_MIDDLE = {
-    False: _Table(
-        "Văn:30|Hữu:8|Đức:10|Minh:10|Quốc:8|Thanh:6|Công:8|Xuân:6|Đình:6|Ngọc:4|Trọng:5|Quang:6"
-        "|Bá:3|Duy:5|Tuấn:3|Hoàng:4|Thành:4|Gia:3|Anh:3|Trung:3|Hải:2|Mạnh:2|Thế:3|Tiến:2"
+# female? -> (middle-name table, the traditional "lead" middle name, given names)
+_BY_GENDER = {
+    False: (
+        _Table(
+            "Văn:30|Hữu:8|Đức:10|Minh:10|Quốc:8|Thanh:6|Công:8|Xuân:6|Đình:6|Ngọc:4|Trọng:5"
+            "|Quang:6|Bá:3|Duy:5|Tuấn:3|Hoàng:4|Thành:4|Gia:3|Anh:3|Trung:3|Hải:2|Mạnh:2|Thế:3"
+        ),
+        _nfc("Văn"),
+        _words(
+            "An Anh Bảo Bình Cường Chiến Công Dũng Duy Dương Đạt Định Đông Đức Giang Hải Hào Hậu"
+            " Hiếu Hiệp Hòa Hoàng Hùng Huy Hưng Khải Khang Khánh Khoa Kiên Lâm Lực Long Lộc Lợi"
+            " Mạnh Minh Nam Nghĩa Nhân Phát Phong Phúc Phương Quân Quang Quý Sơn Tài Tâm Tân Thắng"
+            " Thành Thịnh Thông Tiến Toàn Trí Trung Trường Tú Tuấn Tùng Việt Vinh Vũ Hiển Kiệt Sang"
+        ),
     ),
-    True: _Table(
-        "Thị:45|Ngọc:8|Thu:6|Thanh:6|Minh:4|Kim:5|Hồng:5|Phương:3|Bảo:3|Mai:3|Thùy:4|Diệu:2"
-        "|Khánh:3|Hải:2|Quỳnh:2|Mỹ:3|Lan:2|Tuyết:2|Hoài:2|Bích:3|Ánh:2|Thúy:2|Hương:2"
+    True: (
+        _Table(
+            "Thị:45|Ngọc:8|Thu:6|Thanh:6|Minh:4|Kim:5|Hồng:5|Phương:3|Bảo:3|Mai:3|Thùy:4|Diệu:2"
+            "|Khánh:3|Hải:2|Quỳnh:2|Mỹ:3|Lan:2|Tuyết:2|Hoài:2|Bích:3|Ánh:2|Thúy:2|Hương:2"
+        ),
+        _nfc("Thị"),
+        _words(
+            "An Anh Ánh Bích Chi Dung Diệp Dịu Duyên Giang Hà Hạnh Hằng Hân Hiền Hoa Hồng Huệ Hương"
+            " Hường Huyền Khánh Lan Liên Linh Loan Mai My Nga Ngân Ngọc Nguyệt Nhung Nhi Oanh"
+            " Phương Phượng Quyên Quỳnh Tâm Thảo Thắm Thanh Thơ Thu Thúy Thủy Thư Trang Trâm Trinh"
+            " Tú Tuyết Uyên Vân Vy Xuân Yến Hoài Lý Mơ Nhàn Hảo Diệu Lụa Thoa Hậu"
+        ),
     ),
 }
-_GIVEN = {
-    False: _words(
-        "An Anh Bảo Bình Cường Chiến Công Dũng Duy Dương Đạt Định Đông Đức Giang Hải Hào Hậu Hiếu"
-        " Hiệp Hòa Hoàng Hùng Huy Hưng Khải Khang Khánh Khoa Kiên Lâm Lực Long Lộc Lợi Mạnh Minh"
-        " Nam Nghĩa Nhân Phát Phong Phúc Phương Quân Quang Quý Sơn Tài Tâm Tân Thắng Thành Thịnh"
-        " Thông Tiến Toàn Trí Trung Trường Tú Tuấn Tùng Việt Vinh Vũ Hiển Kiệt Thái Thuận Sang"
-    ),
-    True: _words(
-        "An Anh Ánh Bích Chi Dung Diệp Dịu Duyên Giang Hà Hạnh Hằng Hân Hiền Hoa Hồng Huệ Hương"
-        " Hường Huyền Khánh Lan Liên Linh Loan Mai My Nga Ngân Ngọc Nguyệt Nhung Nhi Oanh Phương"
-        " Phượng Quyên Quỳnh Tâm Thảo Thắm Thanh Thơ Thu Thúy Thủy Thư Trang Trâm Trinh Tú Tuyết"
-        " Uyên Vân Vy Xuân Yến Hoài Lý Mơ Nhàn Hảo Diệu Lụa Thoa Hậu"
-    ),
-}
-_LEAD_MIDDLE = {False: _nfc("Văn"), True: _nfc("Thị")}
+_GENDERS = ("MALE", "FEMALE")
 
-# (name, is centrally-run city, CCCD code of the retained pre-2025 unit, population in millions ~2025)
-_PROVINCE_DATA = (
-    ("Hà Nội", True, "001", 8.7), ("Huế", True, "046", 1.4), ("Hải Phòng", True, "031", 4.7),
-    ("Đà Nẵng", True, "048", 3.1), ("Hồ Chí Minh", True, "079", 14.0),
-    ("Cần Thơ", True, "092", 4.2), ("Tuyên Quang", False, "008", 1.9),
-    ("Lào Cai", False, "010", 1.8), ("Thái Nguyên", False, "019", 1.8),
-    ("Phú Thọ", False, "025", 4.0), ("Bắc Ninh", False, "027", 3.6),
-    ("Hưng Yên", False, "033", 3.6), ("Ninh Bình", False, "037", 4.4),
-    ("Quảng Trị", False, "045", 1.9), ("Quảng Ngãi", False, "051", 2.2),
-    ("Gia Lai", False, "064", 3.6), ("Khánh Hòa", False, "056", 2.2),
-    ("Lâm Đồng", False, "068", 3.9), ("Đắk Lắk", False, "066", 3.3),
-    ("Đồng Nai", False, "075", 4.5), ("Tây Ninh", False, "072", 3.3),
-    ("Vĩnh Long", False, "086", 4.3), ("Đồng Tháp", False, "087", 4.4),
-    ("Cà Mau", False, "096", 2.6), ("An Giang", False, "089", 4.9),
-    ("Cao Bằng", False, "004", 0.6), ("Lai Châu", False, "012", 0.5),
-    ("Điện Biên", False, "011", 0.6), ("Lạng Sơn", False, "020", 0.8),
-    ("Sơn La", False, "014", 1.3), ("Thanh Hóa", False, "038", 4.3),
-    ("Nghệ An", False, "040", 3.8), ("Hà Tĩnh", False, "042", 1.6),
-    ("Quảng Ninh", False, "022", 1.4),
+# 2025 provinces: "name CCCD-code ~population(millions)"; the code is that of the retained
+# pre-merger unit. The first six are centrally-run cities ("thành phố"), the rest "tỉnh".
+_PROVINCE_SPEC = (
+    "Hà Nội 001 8.7|Huế 046 1.4|Hải Phòng 031 4.7|Đà Nẵng 048 3.1|Hồ Chí Minh 079 14.0"
+    "|Cần Thơ 092 4.2|Tuyên Quang 008 1.9|Lào Cai 010 1.8|Thái Nguyên 019 1.8|Phú Thọ 025 4.0"
+    "|Bắc Ninh 027 3.6|Hưng Yên 033 3.6|Ninh Bình 037 4.4|Quảng Trị 045 1.9"
+    "|Quảng Ngãi 051 2.2|Gia Lai 064 3.6|Khánh Hòa 056 2.2|Lâm Đồng 068 3.9|Đắk Lắk 066 3.3"
+    "|Đồng Nai 075 4.5|Tây Ninh 072 3.3|Vĩnh Long 086 4.3|Đồng Tháp 087 4.4|Cà Mau 096 2.6"
+    "|An Giang 089 4.9|Cao Bằng 004 0.6|Lai Châu 012 0.5|Điện Biên 011 0.6|Lạng Sơn 020 0.8"
+    "|Sơn La 014 1.3|Thanh Hóa 038 4.3|Nghệ An 040 3.8|Hà Tĩnh 042 1.6|Quảng Ninh 022 1.4"
 )
 _PROVINCES = tuple(
-    (_nfc(("thành phố " if city else "tỉnh ") + name), int(code), city)
-    for name, city, code, _ in _PROVINCE_DATA
+    (_nfc(("thành phố " if i < 6 else "tỉnh ") + name), int(code), i < 6, float(pop))
+    for i, (name, code, pop) in enumerate(e.rsplit(" ", 2) for e in _PROVINCE_SPEC.split("|"))
 )
-_PROVINCE_CUM = list(accumulate(w for *_, w in _PROVINCE_DATA))
+_PROVINCE_CUM = list(accumulate(pop for *_, pop in _PROVINCES))
 _PROVINCE_TOTAL = _PROVINCE_CUM[-1]
 #: "tỉnh Phú Thọ" / "thành phố Hà Nội" -> 3-digit CCCD place code.
-PROVINCE_CODES: dict[str, str] = {full: f"{code:03d}" for full, code, _ in _PROVINCES}
+PROVINCE_CODES: dict[str, str] = {full: f"{code:03d}" for full, code, *_ in _PROVINCES}
 
 _PLACE_HEAD = _words(
     "Tân An Yên Đông Tây Nam Bắc Phú Hòa Thạnh Vĩnh Long Quang Minh Hưng Thuận Phước Bình"
@@ -141,12 +131,20 @@ _UNITS = _words(
     "|Bệnh viện Đa khoa|Trung tâm Y tế|Hợp tác xã Nông nghiệp|Khoa Nội|Khoa Ngoại|Điện lực",
     "|",
 )
-_CELL_KINDS = _Table("school:5|village:6|quarter:4|residential:3|hamlet:2|highland:1|dept:3|unit:4")
+_CELL_TEMPLATES = _Table(
+    "Trường {level} {notable}:5|Thôn {hamlet}:2.4|Thôn {place}:1.8|Thôn {n15}:1.8|Khu phố {n20}:4"
+    "|Tổ dân phố {n30}:3|Ấp {place}:2|Bản {highland}:1|Phòng {dept}:3|{unit}:4"
+)
+_CELL_POOLS = {
+    "level": _SCHOOL_LEVELS, "notable": _NOTABLES, "hamlet": _HAMLETS, "place": _PLACES,
+    "highland": _HIGHLAND, "dept": _DEPARTMENTS, "unit": _UNITS,
+    **{f"n{n}": tuple(str(i) for i in range(1, n + 1)) for n in (15, 20, 30)},
+}
 
 _OCC_MINOR = _Table("học sinh:1")
 _OCC_YOUNG = _Table(
-    "sinh viên:45|công nhân:15|bộ đội:8|công an:4|lao động tự do:8|nông dân:6|nhân viên văn phòng:6"
-    "|kinh doanh:3|giáo viên:2|điều dưỡng:2|kỹ thuật viên:1"
+    "sinh viên:45|công nhân:15|bộ đội:8|công an:4|lao động tự do:8|nông dân:6"
+    "|nhân viên văn phòng:6|kinh doanh:3|giáo viên:2|điều dưỡng:2|kỹ thuật viên:1"
 )
 _OCC_WORK = _Table(
     "nông dân:16|công nhân:14|giáo viên:10|công chức:9|viên chức:7|kinh doanh:6|bộ đội:4|công an:4"
@@ -154,7 +152,7 @@ _OCC_WORK = _Table(
     "|kỹ sư điện:1|kế toán:3|giảng viên:2|nhân viên văn phòng:5|lao động tự do:4|luật sư:0.5"
     "|phóng viên:0.5|ngư dân:1|thợ điện:1"
 )
-_OCC_RETIRED = _Table("cán bộ hưu trí:50|nông dân:25|cựu chiến binh:12|kinh doanh:5|lao động tự do:8")
+_OCC_RETIRED = _Table("cán bộ hưu trí:55|nông dân:25|cựu chiến binh:12|lao động tự do:8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +162,7 @@ class SyntheticPerson:
     birth_date: date
     birthplace: str  # e.g. "xã Tân Lập, tỉnh Phú Thọ"
     occupation: str
-    citizen_id: str  # CCCD shape: place(3) + century/gender(1) + yy(2) + serial(6); unique per generator
+    citizen_id: str  # place(3) + century/gender(1) + yy(2) + serial(6); unique per generator
 
 
 class PeopleGenerator:
@@ -187,39 +185,22 @@ class PeopleGenerator:
     def commune_name(self) -> str:
         r = self._rnd
         if r() < 0.3:
-            return f"Phường {_any(_WARDS, r) if r() < 0.3 else _any(_PLACES, r)}"
+            return f"Phường {_any(_WARDS if r() < 0.3 else _PLACES, r)}"
         return f"Xã {_any(_PLACES, r)}"
 
     def cell_name(self) -> str:
         r = self._rnd
-        kind = _CELL_KINDS.pick(r)
-        if kind == "school":
-            name = f"Trường {_any(_SCHOOL_LEVELS, r)} {_any(_NOTABLES, r)}"
-        elif kind == "village":
-            roll = r()
-            pool = _HAMLETS if roll < 0.4 else _PLACES if roll < 0.7 else None
-            name = f"Thôn {_any(pool, r) if pool else int(r() * 15) + 1}"
-        elif kind == "quarter":
-            name = f"Khu phố {int(r() * 20) + 1}"
-        elif kind == "residential":
-            name = f"Tổ dân phố {int(r() * 30) + 1}"
-        elif kind == "hamlet":
-            name = f"Ấp {_any(_PLACES, r)}"
-        elif kind == "highland":
-            name = f"Bản {_any(_HIGHLAND, r)}"
-        elif kind == "dept":
-            name = f"Phòng {_any(_DEPARTMENTS, r)}"
-        else:
-            name = _any(_UNITS, r)
-        return f"Chi bộ {name}"
+        template = _CELL_TEMPLATES.pick(r)
+        slots = {k: _any(pool, r) for k, pool in _CELL_POOLS.items() if f"{{{k}}}" in template}
+        return "Chi bộ " + template.format(**slots)
 
     def _person(self, first: int, span: int) -> SyntheticPerson:
         r = self._rnd
         female = r() >= 0.55
         birth = date.fromordinal(first + int(r() * span))
         year = birth.year
-        pick_middle = _MIDDLE[female].pick
-        lead = _LEAD_MIDDLE[female]
+        middle_table, lead, given_pool = _BY_GENDER[female]
+        pick_middle = middle_table.pick
         middle = pick_middle(r)
         modern = year >= 1995  # "Văn"/"Thị" are rarer among younger people
         if modern and middle == lead and r() < 0.6:
@@ -230,34 +211,34 @@ class PeopleGenerator:
             middles: tuple[str, ...] = (lead, middle)
         else:
             middles = (middle,)
-        names = _GIVEN[female]
-        given = names[int(r() * len(names))]
+        n_given = len(given_pool)
+        given = given_pool[int(r() * n_given)]
         while given in middles:
-            given = names[int(r() * len(names))]
+            given = given_pool[int(r() * n_given)]
         full_name = " ".join((_FAMILY.pick(r), *middles, given))
 
-        province, code, city = _PROVINCES[bisect(_PROVINCE_CUM, r() * _PROVINCE_TOTAL)]
+        province, code, city, _ = _PROVINCES[bisect(_PROVINCE_CUM, r() * _PROVINCE_TOTAL)]
         if r() < (0.6 if city else 0.15):
-            commune = "phường " + (_any(_WARDS, r) if r() < 0.3 else _any(_PLACES, r))
+            birthplace = f"phường {_any(_WARDS if r() < 0.3 else _PLACES, r)}, {province}"
         else:
-            commune = "xã " + _any(_PLACES, r)
+            birthplace = f"xã {_any(_PLACES, r)}, {province}"
 
         age = REFERENCE_YEAR - year
-        jobs = _OCC_MINOR if age < 18 else _OCC_YOUNG if age < 23 else _OCC_WORK if age < 62 else _OCC_RETIRED
+        jobs = _OCC_MINOR if age < 18 else _OCC_YOUNG if age < 23 else _OCC_WORK
+        if age >= 62:
+            jobs = _OCC_RETIRED
         # CCCD century/gender digit: 0/1 = 1900s male/female, 2/3 = 2000s, 4/5 = 2100s ...
-        prefix = (code * 10 + (year // 100 - 19) * 2 + female) * 100 + year % 100
+        prefix = ((code * 10 + (year // 100 - 19) * 2 + female) * 100 + year % 100) * 1_000_000
         issued = self._issued
         for _ in range(1000):
-            cid = prefix * 1_000_000 + int(r() * 1_000_000)
+            cid = prefix + int(r() * 1_000_000)
             if cid not in issued:
                 break
         else:
             raise RuntimeError("citizen id serials exhausted for one place/gender/birth year")
         issued.add(cid)
-        return SyntheticPerson(
-            full_name, "FEMALE" if female else "MALE", birth, f"{commune}, {province}", jobs.pick(r),
-            f"{cid:012d}",
-        )
+        gender = _GENDERS[female]
+        return SyntheticPerson(full_name, gender, birth, birthplace, jobs.pick(r), f"{cid:012d}")
 
 
 def _any(items: Sequence[str], rnd: Callable[[], float]) -> str:

@@ -116,3 +116,13 @@ class RosterQueries:
                 " FROM {s}.roster_organizations WHERE organization_id = ANY(%s)"
             ), (ids,))
             return {r["organization_id"]: OrganizationRow(**r) for r in curs.fetchall()}
+
+    def children(self, parent_id: UUID | None) -> list[OrganizationRow]:
+        """The organisations directly under ``parent_id`` (the top ones for ``None``), by name."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(
+                "SELECT organization_id, name, kind, parent_id, founded_on"
+                " FROM {s}.roster_organizations WHERE parent_id IS NOT DISTINCT FROM %s"
+                " ORDER BY name, organization_id"
+            ), (parent_id,))
+            return [OrganizationRow(**r) for r in curs.fetchall()]

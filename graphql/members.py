@@ -1,0 +1,277 @@
+"""Members in GraphQL: the roster connection, a member with their history, and the commands."""
+
+import datetime
+from collections.abc import Iterable
+from enum import Enum
+from typing import Annotated, Any
+from uuid import UUID
+
+import anyio.to_thread
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from partyledger.domain.member import Introducer, IntroducerKind as DomainIntroducerKind
+from partyledger.domain.member import Member as MemberAggregate
+from partyledger.domain.member import MemberStatus as DomainStatus
+from partyledger.graphql.commands import DecisionInput, run_command
+from partyledger.graphql.context import Ledger, ledger
+from partyledger.graphql.errors import BadInputError, UserError
+from partyledger.graphql.history import HistoryConnection, HistoryEntryEdge, history_entry
+from partyledger.graphql.ids import decode_cursor, encode_cursor, uuid_of
+from partyledger.graphql.organizations import Organization
+from partyledger.projections.roster_queries import MemberRow, RosterFilter
+from partyledger.services.access import AccessDeniedError
+
+MAX_PAGE = 100
+
+MemberStatus = strawberry.enum(
+    Enum("MemberStatus", {s.name: s.name for s in DomainStatus}),  # type: ignore[misc]
+    description="A member's standing (Vietnamese label in `statusLabel`).",
+)
+IntroducerKind = strawberry.enum(
+    Enum("IntroducerKind", {k.name: k.name for k in DomainIntroducerKind}),  # type: ignore[misc]
+)
+
+
+@strawberry.type(description="A party member (đảng viên) of the viewer's tenant.")
+class Member(relay.Node):
+    member_id: relay.NodeID[str]
+    full_name: str
+    birth_date: datetime.date
+    status: MemberStatus  # type: ignore[valid-type]
+    status_label: str = strawberry.field(description="The status in Vietnamese.")
+    admitted_on: datetime.date = strawberry.field(description="Date of the admission decision.")
+    ceremony_on: datetime.date = strawberry.field(description="Admission ceremony; probation starts.")
+    recognized_on: datetime.date | None = strawberry.field(description="Recognised as official.")
+    cell_uuid: strawberry.Private[UUID]
+
+    @strawberry.field(description="The cell the member belongs to.")
+    async def organization(self, info: Info[Any, Any]) -> Organization | None:
+        row = await ledger(info).organizations.load(self.cell_uuid)
+        return Organization.of(row) if row else None
+
+    @strawberry.field(description="The member's own events in order, read from the event store.")
+    async def history(
+        self, info: Info[Any, Any], first: int = 20, after: str | None = None
+    ) -> HistoryConnection:
+        context = ledger(info)
+        events = await anyio.to_thread.run_sync(
+            context.register.member_history, context.actor, UUID(self.member_id)
+        )
+        start = int(decode_cursor(after, 1)[0]) if after else 0
+        page = [e for e in events if e.originator_version > start][: _page_size(first)]
+        edges = [HistoryEntryEdge(cursor=encode_cursor(e.originator_version), node=history_entry(e))
+                 for e in page]
+        has_next = bool(page) and events[-1].originator_version > page[-1].originator_version
+        return HistoryConnection(edges=edges, has_next_page=has_next, total_count=len(events))
+
+    @classmethod
+    def of_row(cls, row: MemberRow) -> "Member":
+        return cls._make(row.member_id, row.full_name, row.birth_date, row.status,
+                         row.admitted_on, row.ceremony_on, row.recognized_on, row.organization_id)
+
+    @classmethod
+    def of_aggregate(cls, member: MemberAggregate) -> "Member":
+        return cls._make(member.id, member.full_name, member.birth_date, member.status.name,
+                         member.admitted_on, member.ceremony_on, member.recognized_on, member.cell_id)
+
+    @classmethod
+    def _make(cls, member_id: UUID, full_name: str, birth_date: datetime.date, status: str,  # noqa: PLR0913
+              admitted_on: datetime.date, ceremony_on: datetime.date,
+              recognized_on: datetime.date | None, cell: UUID) -> "Member":
+        return cls(member_id=str(member_id), full_name=full_name, birth_date=birth_date,
+                   status=MemberStatus[status], status_label=DomainStatus[status].label,
+                   admitted_on=admitted_on, ceremony_on=ceremony_on, recognized_on=recognized_on,
+                   cell_uuid=cell)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Any, Any], node_ids: Iterable[str], required: bool = False
+    ) -> list["Member | None"]:
+        context = _reader(info)
+        rows = [await anyio.to_thread.run_sync(context.roster.member, _uuid_or_none(i))
+                for i in node_ids]
+        return [cls.of_row(r) if r else None for r in rows]
+
+
+@strawberry.type
+class MemberEdge:
+    cursor: str
+    node: Member
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class MemberConnection:
+    edges: list[MemberEdge]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Members matching the filter, all pages.")
+
+
+@strawberry.input
+class MemberFilter:
+    organization_id: relay.GlobalID | None = None
+    include_subtree: bool = True
+    status: list[MemberStatus] | None = None  # type: ignore[valid-type]
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name; diacritics and case are ignored."
+    )
+
+
+@strawberry.type
+class MembersQuery:
+    @strawberry.field(description="The roster, in name order, with keyset cursors.")
+    async def members(  # noqa: PLR0913
+        self, info: Info[Any, Any], filter: MemberFilter | None = None, first: int = 20,
+        after: str | None = None,
+        wait_for_position: Annotated[str | None, strawberry.argument(
+            description="A mutation's `position`: answer only once it is projected."
+        )] = None,
+    ) -> MemberConnection:
+        context = _reader(info)
+        await _wait(context, wait_for_position)
+        where = _roster_filter(filter or MemberFilter())
+        keyset = decode_cursor(after, 2) if after else None
+        after_key = (keyset[0], _uuid(keyset[1], "after")) if keyset else None
+        page = await anyio.to_thread.run_sync(
+            lambda: context.roster.members(where, first=_page_size(first), after=after_key)
+        )
+        edges = [MemberEdge(cursor=encode_cursor(r.folded_name, r.member_id), node=Member.of_row(r))
+                 for r in page.rows]
+        info_ = PageInfo(has_next_page=page.has_next, has_previous_page=after is not None,
+                         start_cursor=edges[0].cursor if edges else None,
+                         end_cursor=edges[-1].cursor if edges else None)
+        return MemberConnection(edges=edges, page_info=info_, total_count=page.total_count)
+
+    @strawberry.field(description="One member, as projected; null when not in this tenant.")
+    async def member(
+        self, info: Info[Any, Any], id: relay.GlobalID, wait_for_position: str | None = None
+    ) -> Member | None:
+        context = _reader(info)
+        await _wait(context, wait_for_position)
+        row = await anyio.to_thread.run_sync(context.roster.member, uuid_of(id, "Member", "id"))
+        return Member.of_row(row) if row else None
+
+
+@strawberry.input
+class IntroducerInput:
+    kind: IntroducerKind = strawberry.field(default=IntroducerKind.OFFICIAL_MEMBER)  # type: ignore[valid-type]
+    member_id: relay.GlobalID | None = None
+    committee_name: str | None = None
+
+    def to_domain(self) -> Introducer:
+        member = uuid_of(self.member_id, "Member", "introducers") if self.member_id else None
+        return Introducer(DomainIntroducerKind[self.kind.name], member, self.committee_name)
+
+
+@strawberry.input
+class AdmitMemberInput:
+    cell_id: relay.GlobalID
+    full_name: str
+    birth_date: datetime.date
+    introducers: list[IntroducerInput]
+    decision: DecisionInput
+    effective_on: datetime.date
+    ceremony_on: datetime.date = strawberry.field(description="Probation starts at the ceremony.")
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class RecognizeOfficialInput:
+    member_id: relay.GlobalID
+    cell_resolution_on: datetime.date = strawberry.field(
+        description="The cell's vote; must come after the twelve months of probation."
+    )
+    decision: DecisionInput
+    effective_on: datetime.date
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class MemberPayload:
+    member: Member | None
+    user_errors: list[UserError]
+    position: str | None = strawberry.field(description="Log position to wait for in queries.")
+
+
+@strawberry.type
+class MembersMutation:
+    @strawberry.mutation(description="Admit an applicant into a cell (kết nạp đảng viên).")
+    async def admit_member(self, info: Info[Any, Any], input: AdmitMemberInput) -> MemberPayload:
+        cell = uuid_of(input.cell_id, "Organization", "cellId")
+        introducers = tuple(i.to_domain() for i in input.introducers)
+        decision = input.decision.to_domain()
+        return await _member_payload(info, input.idempotency_key, lambda c: c.register.admit_member(
+            c.actor, full_name=input.full_name, birth_date=input.birth_date, cell_id=cell,
+            introducers=introducers, decision=decision, effective_on=input.effective_on,
+            ceremony_on=input.ceremony_on,
+        ))
+
+    @strawberry.mutation(description="Recognise a probationary member as official.")
+    async def recognize_official(
+        self, info: Info[Any, Any], input: RecognizeOfficialInput
+    ) -> MemberPayload:
+        member = uuid_of(input.member_id, "Member", "memberId")
+        decision = input.decision.to_domain()
+        return await _member_payload(info, input.idempotency_key, lambda c: c.register.recognize_official(
+            c.actor, member_id=member, cell_resolution_on=input.cell_resolution_on,
+            decision=decision, effective_on=input.effective_on,
+        ))
+
+
+async def _member_payload(info: Info[Any, Any], key: str | None, command: Any) -> MemberPayload:
+    outcome, errors = await run_command(info, key, command)
+    if outcome is None:
+        return MemberPayload(member=None, user_errors=errors, position=None)
+    member = await anyio.to_thread.run_sync(ledger(info).register.member, outcome.subject_id)
+    return MemberPayload(member=Member.of_aggregate(member), user_errors=[],
+                         position=str(outcome.position))
+
+
+def _reader(info: Info[Any, Any]) -> Ledger:
+    context = ledger(info)
+    if not context.actor.reads_personal_data:
+        raise AccessDeniedError("this key reads statistics only, not members")
+    return context
+
+
+async def _wait(context: Ledger, position: str | None) -> None:
+    if position is None:
+        return
+    if not position.isdigit():
+        raise BadInputError("waitForPosition: expected a position a mutation returned")
+    await anyio.to_thread.run_sync(context.wait_for_position, int(position))
+
+
+def _roster_filter(given: MemberFilter) -> RosterFilter:
+    organization = uuid_of(given.organization_id, "Organization", "filter.organizationId") if given.organization_id else None
+    statuses = tuple(s.name for s in given.status or ())
+    return RosterFilter(organization, given.include_subtree, statuses, given.search)
+
+
+def _page_size(first: int) -> int:
+    if not 0 <= first <= MAX_PAGE:
+        raise BadInputError(f"first: between 0 and {MAX_PAGE}")
+    return first
+
+
+def _uuid(value: str, field: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise BadInputError(f"{field}: not a cursor this list gave out") from None
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None

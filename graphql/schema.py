@@ -1,0 +1,59 @@
+"""The schema, composed from per-feature query and mutation mixins."""
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions.tracing import OpenTelemetryExtension
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from partyledger.graphql.errors import ErrorCodes
+from partyledger.graphql.history import HISTORY_TYPES
+from partyledger.graphql.members import MembersMutation, MembersQuery
+from partyledger.graphql.organizations import OrganizationsMutation, OrganizationsQuery
+from partyledger.graphql.viewer import ViewerQuery
+
+PERSONAL_ARGUMENTS = frozenset({"input", "filter", "search", "id", "ids"})
+
+
+def _arg_filter(kwargs: dict[str, object], _info: object) -> dict[str, object]:
+    """Spans keep argument names, never values that may carry personal data."""
+    return {k: "[redacted]" for k in kwargs if k in PERSONAL_ARGUMENTS} | {
+        k: v for k, v in kwargs.items() if k not in PERSONAL_ARGUMENTS
+    }
+
+
+@strawberry.type
+class NodeQuery:
+    # Written out rather than relay.node(): that field can be put in only one schema per process.
+    @strawberry.field(description="Any object by its global ID, within your tenant.")
+    async def node(self, info: Info[Any, Any], id: relay.GlobalID) -> relay.Node | None:
+        return await id.resolve_node(info, required=False)  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class Query(ViewerQuery, MembersQuery, OrganizationsQuery, NodeQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(MembersMutation, OrganizationsMutation):
+    pass
+
+
+def build_schema(*, max_depth: int = 12, max_aliases: int = 30) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=HISTORY_TYPES,
+        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[
+            ErrorCodes,
+            QueryDepthLimiter(max_depth=max_depth),
+            MaxAliasesLimiter(max_alias_count=max_aliases),
+            OpenTelemetryExtension(arg_filter=_arg_filter),
+        ],
+    )
+

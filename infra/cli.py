@@ -1,0 +1,137 @@
+"""The `partyledger` command: serve, tenants, demo data, development tokens, the published SDL."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from partyledger.infra.auth import load_or_create_dev_key, mint_token
+from partyledger.infra.database import resolve_database
+from partyledger.infra.settings import load_settings
+from partyledger.infra.tenants import TenantDirectory, TenantExistsError
+from partyledger.services.access import Role
+
+app = typer.Typer(no_args_is_help=True, help="PartyLedger: the register of party members.")
+tenants_app = typer.Typer(no_args_is_help=True, help="Create and list tenants.")
+app.add_typer(tenants_app, name="tenants")
+console = Console()
+
+DEMO_TENANT = "demo"
+
+
+def _directory() -> TenantDirectory:
+    return resolve_database(load_settings())
+
+
+@tenants_app.command("create")
+def tenants_create(
+    slug: str, name: str, shard: Annotated[str, typer.Option(help="Shard to place it on.")] = "main"
+) -> None:
+    """Create a tenant: its directory entry, schema, event store and projections."""
+    try:
+        tenant = _directory().create(slug, name, shard=shard)
+    except (TenantExistsError, ValueError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"created tenant [bold]{tenant.slug}[/bold] in schema {tenant.schema_name}")
+
+
+@tenants_app.command("list")
+def tenants_list() -> None:
+    """List tenants with their shard and state."""
+    for t in _directory().list():
+        console.print(f"{t.slug}\t{t.name}\t{t.shard}\t{t.state}\t{t.created_at:%Y-%m-%d}")
+
+
+@app.command()
+def demo(
+    tenant: str = DEMO_TENANT, communes: int = 6, cells_per_commune: int = 6,
+    members_per_cell: int = 10, seed: int = 2026,
+) -> None:
+    """Create a tenant filled with a synthetic province (skipped when it exists)."""
+    _ensure_demo(_directory(), tenant, communes, cells_per_commune, members_per_cell, seed)
+
+
+def _ensure_demo(  # noqa: PLR0913
+    directory: TenantDirectory, slug: str, communes: int = 6, cells_per_commune: int = 6,
+    members_per_cell: int = 10, seed: int = 2026,
+) -> None:
+    from partyledger.infra.demo import generate_province  # noqa: PLC0415
+    from partyledger.projections.follower import catch_up  # noqa: PLC0415
+
+    try:
+        directory.create(slug, "Đảng bộ tỉnh Mẫu (dữ liệu tổng hợp)")
+    except TenantExistsError:
+        console.print(f"tenant [bold]{slug}[/bold] exists: reusing its data")
+        return
+    runtime = directory.runtime(slug)
+    total = communes * cells_per_commune * members_per_cell
+    with Progress(console=console) as bar:
+        task = bar.add_task("recording the demo province", total=total)
+        generate_province(runtime.register, tenant=slug, communes=communes,
+                          cells_per_commune=cells_per_commune, members_per_cell=members_per_cell,
+                          seed=seed, progress=lambda n: bar.advance(task, n))
+    catch_up(runtime.register, runtime.roster)
+    console.print(f"tenant [bold]{slug}[/bold]: {total} synthetic members recorded")
+
+
+@app.command()
+def token(
+    tenant: str = DEMO_TENANT,
+    role: Annotated[list[Role], typer.Option(help="Repeat for several roles.")] = [Role.TENANT_ADMIN],  # noqa: B006
+    subject: str = "dev-admin",
+    scope: Annotated[list[str], typer.Option(help="Organisation UUIDs an officer acts for.")] = [],  # noqa: B006
+    ttl: int = 8 * 3600,
+) -> None:
+    """Mint a development token signed with the local key (never trusted in production)."""
+    settings = load_settings()
+    key = load_or_create_dev_key(settings.auth.dev_key_path)
+    print(mint_token(key, settings.auth, tenant=tenant, subject=subject, roles=role,
+                     organization_scope=[uuid.UUID(s) for s in scope], ttl_seconds=ttl))
+
+
+@app.command()
+def serve(
+    host: str | None = None, port: int | None = None,
+    with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Ensure the demo tenant.")] = True,
+) -> None:
+    """Run the GraphQL service; with --demo, create the demo tenant first and print a token."""
+    import uvicorn  # noqa: PLC0415
+
+    from partyledger.infra.app import create_app  # noqa: PLC0415
+
+    settings = load_settings()
+    directory = resolve_database(settings)
+    host, port = host or settings.host, port or settings.port
+    if with_demo:
+        _ensure_demo(directory, DEMO_TENANT)
+        key = load_or_create_dev_key(settings.auth.dev_key_path)
+        dev_token = mint_token(key, settings.auth, tenant=DEMO_TENANT, subject="dev-admin",
+                               roles=[Role.TENANT_ADMIN])
+        console.print(f"\nGraphQL: [bold]http://{host}:{port}/graphql[/bold]")
+        console.print(f"Development token (tenant {DEMO_TENANT}, TENANT_ADMIN):")
+        print(dev_token + "\n", flush=True)  # plain print: rich would wrap it
+    uvicorn.run(create_app(settings, directory=directory), host=host, port=port, log_level="info")
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of printing.")] = None,
+) -> None:
+    """Print (or write) the GraphQL SDL that partners code against."""
+    from partyledger.graphql.schema import build_schema  # noqa: PLC0415
+
+    sdl = str(build_schema()) + "\n"
+    if output:
+        output.write_text(sdl)
+    else:
+        print(sdl, end="")
+
+
+def main() -> None:
+    app()
