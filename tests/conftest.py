@@ -17,6 +17,7 @@ from partyledger.infra.embedded_postgres import start_embedded_postgres
 from partyledger.infra.shards import shutdown_pools
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
 from partyledger.services.access import Actor, Role
+from support import new_slug
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,10 +43,6 @@ def directory(database_url: str) -> Iterator[TenantDirectory]:
     tenants.install()
     yield tenants
     shutdown_pools()
-
-
-def new_slug() -> str:
-    return "t-" + uuid.uuid4().hex[:10]
 
 
 @pytest.fixture
