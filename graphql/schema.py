@@ -51,9 +51,9 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30) -> strawberry.Sc
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             ErrorCodes,
-            QueryDepthLimiter(max_depth=max_depth),
-            MaxAliasesLimiter(max_alias_count=max_aliases),
-            OpenTelemetryExtension(arg_filter=_arg_filter),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: OpenTelemetryExtension(arg_filter=_arg_filter),
         ],
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import anyio.to_thread
 from litestar import Litestar, Request, Response, get
+from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from strawberry.litestar import make_graphql_controller
@@ -41,7 +42,7 @@ def _unauthenticated(_: Request[Any, Any, Any], __: Exception) -> Response[Any]:
     return Response(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def _ledger(request: Request[Any, Any, Any]) -> dict[str, Ledger]:
+async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Ledger]:
     services: Services = request.app.state.services
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -101,7 +102,7 @@ def create_app(
     graphql = make_graphql_controller(
         build_schema(max_depth=settings.graphql.max_depth), path="/graphql",
         graphql_ide=None if production else "graphiql", allow_queries_via_get=False,
-        context_getter=_ledger,
+        context_getter=_ledger, subscription_protocols=(),
     )
     return Litestar(
         route_handlers=[graphql, health],
