@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+PACKAGES := domain services projections graphql infra
 
 .PHONY: run test schema bench clean
 
@@ -11,17 +12,22 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
 	touch $(STAMP)
 
-run: $(STAMP)
+# A strict editable install lists modules one by one: reinstall when a package folder changes.
+$(VENV)/.modules: $(STAMP) $(PACKAGES)
+	$(VENV)/bin/pip install --quiet --no-deps -e . --config-settings editable_mode=strict >/dev/null 2>&1 \
+	  || $(VENV)/bin/pip install --no-deps -e . --config-settings editable_mode=strict
+	touch $@
+
+run: $(VENV)/.modules
 	$(VENV)/bin/partyledger serve
 
-test: $(STAMP)
-	$(VENV)/bin/pip install --quiet --no-deps -e . --config-settings editable_mode=strict
+test: $(VENV)/.modules
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-schema: $(STAMP)
+schema: $(VENV)/.modules
 	$(VENV)/bin/partyledger schema --output graphql/schema.graphql
 
-bench: $(STAMP)
+bench: $(VENV)/.modules
 	$(VENV)/bin/python bench/run.py
 
 clean:

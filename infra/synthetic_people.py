@@ -10,7 +10,7 @@ from datetime import date
 from itertools import accumulate
 from random import Random
 
-__all__ = ["PROVINCE_CODES", "PeopleGenerator", "SyntheticPerson", "fold_diacritics"]
+__all__ = ["PROVINCE_CODES", "PeopleGenerator", "SyntheticPerson"]
 
 REFERENCE_YEAR = 2025  # only used to keep occupations plausible for a person's age
 
@@ -252,13 +252,3 @@ def _ordinal_span(born_between: tuple[date, date]) -> tuple[int, int]:
     if start.year < 1900 or end.year > 2399:
         raise ValueError("CCCD century digits only cover birth years 1900-2399")
     return start.toordinal(), end.toordinal() - start.toordinal() + 1
-
-
-_FOLD_D = str.maketrans({"đ": "d", "Đ": "d"})
-
-
-def fold_diacritics(text: str) -> str:
-    """'Nguyễn Văn Ân' -> 'nguyen van an': lower-case, no diacritics, đ -> d, single spaces."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_D))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from partyledger.infra.synthetic_people import PROVINCE_CODES, PeopleGenerator, fold_diacritics
+from partyledger.domain.names import fold_name
+from partyledger.infra.synthetic_people import PROVINCE_CODES, PeopleGenerator
 
 ADULTS = (date(1940, 1, 1), date(2007, 12, 31))
 ACROSS_CENTURIES = (date(1960, 1, 1), date(2012, 12, 31))
@@ -91,27 +92,27 @@ def test_province_list_is_the_34_units_after_the_2025_merger() -> None:
         ("", ""),
     ],
 )
-def test_fold_diacritics_examples(text: str, expected: str) -> None:
-    assert fold_diacritics(text) == expected
+def test_fold_name_examples(text: str, expected: str) -> None:
+    assert fold_name(text) == expected
 
 
-def test_fold_diacritics_gives_same_result_for_nfd_input() -> None:
+def test_fold_name_gives_same_result_for_nfd_input() -> None:
     for text in ("Nguyễn Văn Ân", "ĐẶNG THỊ Ửng", "Phạm Thị Hồng Nhung", "Lê Quý Đôn"):
         nfd = unicodedata.normalize("NFD", text)
         assert nfd != text
-        assert fold_diacritics(nfd) == fold_diacritics(text)
+        assert fold_name(nfd) == fold_name(text)
 
 
-def test_fold_diacritics_strips_every_vietnamese_vowel_and_tone() -> None:
+def test_fold_name_strips_every_vietnamese_vowel_and_tone() -> None:
     bases = {"a": "a", "ă": "a", "â": "a", "e": "e", "ê": "e", "i": "i", "o": "o", "ô": "o",
              "ơ": "o", "u": "u", "ư": "u", "y": "y"}
     tones = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")  # huyền sắc ngã hỏi nặng
     for base, plain in bases.items():
         for tone in tones:
             syllable = unicodedata.normalize("NFC", base + tone)
-            assert fold_diacritics(syllable) == plain, syllable
-            assert fold_diacritics(syllable.upper()) == plain, syllable.upper()
-    assert fold_diacritics("đĐ") == "dd"
+            assert fold_name(syllable) == plain, syllable
+            assert fold_name(syllable.upper()) == plain, syllable.upper()
+    assert fold_name("đĐ") == "dd"
 
 
 def test_names_have_at_least_three_words_and_are_nfc() -> None:
