@@ -56,3 +56,49 @@ class DateOrderError(DomainError):
 
 class IdempotencyKeyReusedError(DomainError):
     code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class StatusDoesNotAllowError(DomainError):
+    """The member's current status does not allow this step (§2.1 state machine)."""
+
+    code = "STATUS_DOES_NOT_ALLOW"
+
+
+class ApplicantAgeOutOfRangeError(DomainError):
+    code = "APPLICANT_AGE_OUT_OF_RANGE"
+
+
+class ProvincialAuthorityRequiredError(DomainError):
+    code = "APPLICANT_OVER_60_NEEDS_PROVINCIAL_AUTHORITY"
+
+
+class IntroducerOverlapTooShortError(DomainError):
+    code = "INTRODUCER_OVERLAP_BELOW_12_MONTHS"
+
+
+class CellVoteBelowTwoThirdsError(DomainError):
+    code = "CELL_VOTE_BELOW_TWO_THIRDS"
+
+
+class GrassrootsVoteBelowTwoThirdsError(DomainError):
+    code = "GRASSROOTS_VOTE_BELOW_TWO_THIRDS"
+
+
+class GrassrootsResolutionRequiredError(DomainError):
+    code = "GRASSROOTS_RESOLUTION_REQUIRED"
+
+
+class AdmissionDecisionLateError(DomainError):
+    code = "ADMISSION_DECISION_LATE"
+
+
+class CeremonyLateError(DomainError):
+    code = "CEREMONY_LATE"
+
+
+class RecognitionDecisionLateError(DomainError):
+    code = "RECOGNITION_DECISION_LATE"
+
+
+class PartyCardNumberTakenError(DomainError):
+    code = "PARTY_CARD_NUMBER_TAKEN"

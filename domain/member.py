@@ -1,91 +1,71 @@
-"""The party member: admission, probation and recognition as an official member (DOMAIN.md §2.1–2.3)."""
+"""The party member: one aggregate whose stream is the member's whole history in this register.
+
+Its parts live in their own modules (admission, probation, transfers, discipline, exits,
+ratings, badges); this module composes them and holds the events that open a record.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from uuid import UUID
 
-from eventsourcing.domain import event
-
+from partyledger.domain.admission import AdmissionPipeline, IntroducerStanding
 from partyledger.domain.aggregate import RegisterAggregate
-from partyledger.domain.calendar_months import add_months
 from partyledger.domain.decision import Decision
-from partyledger.domain.errors import (
-    DateOrderError,
-    IntroducerNotOfficialError,
-    IntroducersInvalidError,
-    MemberNotProbationaryError,
-    ProbationNotElapsedError,
+from partyledger.domain.errors import DateOrderError, StatusDoesNotAllowError
+from partyledger.domain.member_badges import Badges
+from partyledger.domain.member_discipline import Discipline
+from partyledger.domain.member_exits import Exits
+from partyledger.domain.member_ratings import Ratings
+from partyledger.domain.member_state import (
+    Introducer,
+    IntroducerKind,
+    MemberStatus,
+    Resolution,
 )
+from partyledger.domain.member_transfers import Transfers
+from partyledger.domain.probation import Probation, check_probation
 
-PROBATION_MONTHS = 12
-"""Charter Art. 5.1 (2011 text, kept by the 12th and 13th Congresses): twelve months from the ceremony."""
-
-
-class MemberStatus(Enum):
-    PROBATIONARY = "Đảng viên dự bị"
-    OFFICIAL = "Đảng viên chính thức"
-
-    @property
-    def label(self) -> str:
-        return self.value
+__all__ = ["Introducer", "IntroducerKind", "IntroducerStanding", "Member", "MemberStatus", "Resolution"]
 
 
-class IntroducerKind(Enum):
-    OFFICIAL_MEMBER = "Đảng viên chính thức"
-    YOUTH_UNION_COMMITTEE = "Ban Chấp hành Đoàn cơ sở"
-    TRADE_UNION_COMMITTEE = "Ban Chấp hành Công đoàn cơ sở"
+class Member(  # type: ignore[misc]
+    AdmissionPipeline, Probation, Transfers, Discipline, Exits, Ratings, Badges, RegisterAggregate
+):
+    class CandidacyOpened(RegisterAggregate.Created):
+        """An outstanding non-member's application reaches the cell (đối tượng kết nạp)."""
 
-
-@dataclass(frozen=True)
-class Introducer:
-    """Who introduces an applicant: an official member, or a Youth Union / trade-union committee."""
-
-    kind: IntroducerKind
-    member_id: UUID | None = None
-    committee_name: str | None = None
-
-
-def check_introducers(introducers: tuple[Introducer, ...], officials: frozenset[UUID]) -> None:
-    """Two introducers: two official members, or one committee and one official member (§2.2).
-
-    ``officials`` is the set of introducer ids that are official members of the register.
-    """
-    members = [i.member_id for i in introducers if i.kind is IntroducerKind.OFFICIAL_MEMBER]
-    committees = [i for i in introducers if i.kind is not IntroducerKind.OFFICIAL_MEMBER]
-    if len(introducers) != 2 or len(committees) > 1 or len(set(members)) != len(members):
-        msg = "an admission needs two introducers: two official members, or a committee and one"
-        raise IntroducersInvalidError(msg, field="introducers")
-    if any(not (c.committee_name or "").strip() for c in committees):
-        raise IntroducersInvalidError("a committee introducer needs its name", field="introducers")
-    for member_id in members:
-        if member_id is None or member_id not in officials:
-            msg = f"introducer {member_id} is not an official member"
-            raise IntroducerNotOfficialError(msg, field="introducers")
-
-
-class Member(RegisterAggregate):
-    """A party member's record in one register: the member's own event stream is its history."""
-
-    class RecognizedAsOfficial(RegisterAggregate.Event):
-        cell_resolution_on: date
-        decision: Decision
-        effective_on: date
-
-    class Admitted(RegisterAggregate.Created):
         full_name: str
         birth_date: date
         cell_id: UUID
         introducers: list[Introducer]  # a list: JSON, and so the stored event, has no tuples
+        citizen_id: str | None
+        effective_on: date
+
+        def apply(self, member: Member) -> None:
+            member.init_state(full_name=self.full_name, birth_date=self.birth_date,
+                              cell_id=self.cell_id, applied_on=self.effective_on,
+                              introducers=tuple(self.introducers))
+            member.citizen_id = self.citizen_id
+
+    class Admitted(RegisterAggregate.Created):
+        """The first release recorded a whole admission as one event; such events still load."""
+
+        full_name: str
+        birth_date: date
+        cell_id: UUID
+        introducers: list[Introducer]
         decision: Decision
         effective_on: date
         ceremony_on: date
 
         def apply(self, member: Member) -> None:
-            member.start(self.full_name, self.birth_date, self.cell_id, self.decision.date,
-                         self.ceremony_on, None)
+            member.init_state(full_name=self.full_name, birth_date=self.birth_date,
+                              cell_id=self.cell_id, applied_on=self.decision.date,
+                              introducers=tuple(self.introducers))
+            member.citizen_id = None
+            member.admitted_on = member.decision_received_on = self.decision.date
+            member.ceremony_on, member.status = self.ceremony_on, MemberStatus.PROBATIONARY
 
     class Enrolled(RegisterAggregate.Created):
         """A member admitted before this register existed, entered from earlier records."""
@@ -99,94 +79,63 @@ class Member(RegisterAggregate):
         effective_on: date
 
         def apply(self, member: Member) -> None:
-            member.start(self.full_name, self.birth_date, self.cell_id, self.admitted_on,
-                         self.ceremony_on, self.recognized_on)
+            member.init_state(full_name=self.full_name, birth_date=self.birth_date,
+                              cell_id=self.cell_id, applied_on=self.admitted_on, introducers=())
+            member.citizen_id = None
+            member.admitted_on = member.decision_received_on = self.admitted_on
+            member.ceremony_on, member.recognized_on = self.ceremony_on, self.recognized_on
+            member.status = MemberStatus.OFFICIAL if self.recognized_on else MemberStatus.PROBATIONARY
 
-    def start(  # noqa: PLR0913
-        self, full_name: str, birth_date: date, cell_id: UUID, admitted_on: date,
-        ceremony_on: date, recognized_on: date | None,
-    ) -> None:
-        self.full_name = full_name
-        self.birth_date = birth_date
-        self.cell_id = cell_id
-        self.admitted_on = admitted_on
-        self.ceremony_on = ceremony_on
-        self.recognized_on = recognized_on
-        self.status = MemberStatus.OFFICIAL if recognized_on else MemberStatus.PROBATIONARY
+    class RecordCorrected(RegisterAggregate.Event):
+        """A correction names the event it amends; the amended event itself stays as it was."""
+
+        amends_version: int
+        full_name: str | None
+        birth_date: date | None
+        reason: str
+        effective_on: date
+
+        def apply(self, member: Member) -> None:
+            member.full_name = self.full_name or member.full_name
+            member.birth_date = self.birth_date or member.birth_date
 
     @classmethod
-    def admit(  # noqa: PLR0913
-        cls,
-        *,
-        full_name: str,
-        birth_date: date,
-        cell_id: UUID,
-        introducers: tuple[Introducer, ...],
-        officials: frozenset[UUID],
-        decision: Decision,
-        effective_on: date,
-        ceremony_on: date,
+    def open_candidacy(  # noqa: PLR0913
+        cls, *, full_name: str, birth_date: date, cell_id: UUID, introducers: tuple[Introducer, ...],
+        applied_on: date, citizen_id: str | None = None,
     ) -> Member:
-        """Admit an applicant by the decision; probation starts at the ceremony (Charter Art. 5.1)."""
-        check_introducers(introducers, officials)
-        _check_order(birth_date, decision.date, "birthDate", "the admission decision")
-        _check_order(decision.date, effective_on, "effectiveOn", "the decision's effect")
-        _check_order(effective_on, ceremony_on, "ceremonyOn", "the admission ceremony")
-        return cls._create(
-            cls.Admitted, full_name=full_name.strip(), birth_date=birth_date, cell_id=cell_id,
-            introducers=list(introducers), decision=decision, effective_on=effective_on,
-            ceremony_on=ceremony_on,
-        )
+        _order(birth_date, applied_on, "appliedOn", "the application")
+        return cls._create(  # type: ignore[no-any-return]
+            cls.CandidacyOpened, full_name=full_name.strip(), birth_date=birth_date, cell_id=cell_id,
+            introducers=list(introducers), citizen_id=citizen_id, effective_on=applied_on)
 
     @classmethod
     def enroll(  # noqa: PLR0913
         cls, *, full_name: str, birth_date: date, cell_id: UUID, admitted_on: date,
         ceremony_on: date, recognized_on: date | None,
     ) -> Member:
-        _check_order(birth_date, admitted_on, "birthDate", "the admission")
-        _check_order(admitted_on, ceremony_on, "ceremonyOn", "the admission ceremony")
+        _order(birth_date, admitted_on, "birthDate", "the admission")
+        _order(admitted_on, ceremony_on, "ceremonyOn", "the admission ceremony")
         if recognized_on is not None:
-            _check_probation(ceremony_on, recognized_on)
-        return cls._create(
+            check_probation(ceremony_on, recognized_on)
+        return cls._create(  # type: ignore[no-any-return]
             cls.Enrolled, full_name=full_name.strip(), birth_date=birth_date, cell_id=cell_id,
             admitted_on=admitted_on, ceremony_on=ceremony_on, recognized_on=recognized_on,
-            effective_on=recognized_on or ceremony_on,
-        )
+            effective_on=recognized_on or ceremony_on)
 
-    @property
-    def probation_ends_on(self) -> date:
-        return add_months(self.ceremony_on, PROBATION_MONTHS)
-
-    def recognize_as_official(
-        self, *, cell_resolution_on: date, decision: Decision, effective_on: date
+    def correct_record(  # noqa: PLR0913
+        self, *, amends_version: int, full_name: str | None, birth_date: date | None,
+        reason: str, effective_on: date,
     ) -> None:
-        """The cell votes after the twelve months have run; the committee then decides (§2.3)."""
-        if self.status is not MemberStatus.PROBATIONARY:
-            msg = f"member {self.id} is {self.status.name}, not probationary"
-            raise MemberNotProbationaryError(msg, field="memberId")
-        _check_probation(self.ceremony_on, cell_resolution_on)
-        _check_order(cell_resolution_on, decision.date, "decision", "the committee's decision")
-        _check_order(decision.date, effective_on, "effectiveOn", "the decision's effect")
-        self._recognize(
-            cell_resolution_on=cell_resolution_on, decision=decision, effective_on=effective_on
-        )
-
-    @event(RecognizedAsOfficial)
-    def _recognize(self, *, cell_resolution_on: date, decision: Decision, effective_on: date) -> None:
-        self.status = MemberStatus.OFFICIAL
-        self.recognized_on = effective_on
+        if not 1 <= amends_version <= self.version:
+            raise StatusDoesNotAllowError(f"there is no event {amends_version} to amend", field="amendsVersion")
+        if not reason.strip() or (full_name is None and birth_date is None):
+            raise StatusDoesNotAllowError("a correction needs a reason and a corrected value", field="reason")
+        self.trigger_event(self.RecordCorrected, amends_version=amends_version,
+                           full_name=full_name.strip() if full_name else None,
+                           birth_date=birth_date, reason=reason.strip(), effective_on=effective_on)
 
 
-def _check_probation(ceremony_on: date, resolution_on: date) -> None:
-    ends_on = add_months(ceremony_on, PROBATION_MONTHS)
-    if resolution_on < ends_on:
-        msg = (
-            f"probation runs {PROBATION_MONTHS} months from the ceremony of {ceremony_on} "
-            f"to {ends_on}; the cell's resolution of {resolution_on} comes before that"
-        )
-        raise ProbationNotElapsedError(msg, field="cellResolutionOn")
-
-
-def _check_order(earlier: date, later: date, field: str, what: str) -> None:
+def _order(earlier: date, later: date, field: str, what: str) -> None:
     if later < earlier:
         raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from partyledger.domain.provenance import Provenance
 from partyledger.projections.roster_queries import OrganizationRow, RosterQueries
 from partyledger.services.access import Actor
-from partyledger.services.members import TenantRegister
+from partyledger.services.tenant_register import TenantRegister
 
 
 @dataclass

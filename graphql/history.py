@@ -1,11 +1,15 @@
-"""A member's history: their own stored events, in order, as typed entries."""
+"""A member's history: their own stored events, in order, as typed entries.
+
+Each part of the schema registers the entry type for its events with ``history_entry_for``;
+the schema includes every registered type.
+"""
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
 
-from partyledger.domain.member import Member as MemberAggregate
 from partyledger.graphql.commands import DecisionRecord
 from partyledger.graphql.ids import to_global_id
 
@@ -18,24 +22,6 @@ class HistoryEntry:
     recorded_by: str = strawberry.field(description="Who recorded it.")
     correlation_id: str
     decision: DecisionRecord | None
-
-
-@strawberry.type(description="Admitted to the Party (kết nạp) by a decision.")
-class AdmittedEntry(HistoryEntry):
-    cell_id: strawberry.ID
-    ceremony_on: datetime.date
-
-
-@strawberry.type(description="Entered from the records kept before this register.")
-class EnrolledEntry(HistoryEntry):
-    cell_id: strawberry.ID
-    admitted_on: datetime.date
-    recognized_on: datetime.date | None
-
-
-@strawberry.type(description="Recognised as an official member (công nhận đảng viên chính thức).")
-class RecognizedAsOfficialEntry(HistoryEntry):
-    cell_resolution_on: datetime.date
 
 
 @strawberry.type
@@ -51,7 +37,19 @@ class HistoryConnection:
     total_count: int
 
 
-def _common(event: Any) -> dict[str, Any]:
+_BUILDERS: dict[type, Callable[[Any, dict[str, Any]], HistoryEntry]] = {}
+HISTORY_TYPES: list[type] = []
+
+
+def history_entry_for(event_class: type, entry_type: type,
+                      fields: Callable[[Any], dict[str, Any]] = lambda _: {}) -> None:
+    """Show ``event_class`` events as ``entry_type``; ``fields`` gives its own fields."""
+    _BUILDERS[event_class] = lambda event, common: entry_type(**common, **fields(event))
+    if entry_type not in HISTORY_TYPES:
+        HISTORY_TYPES.append(entry_type)
+
+
+def common_fields(event: Any) -> dict[str, Any]:
     return {
         "version": event.originator_version, "effective_on": event.effective_on,
         "recorded_at": event.timestamp, "recorded_by": event.recorded_by,
@@ -60,20 +58,13 @@ def _common(event: Any) -> dict[str, Any]:
     }
 
 
-def cell(uuid: Any) -> strawberry.ID:
-    return strawberry.ID(str(to_global_id("Organization", uuid)))
-
-
 def history_entry(event: Any) -> HistoryEntry:
-    if isinstance(event, MemberAggregate.Admitted):
-        return AdmittedEntry(**_common(event), cell_id=cell(event.cell_id), ceremony_on=event.ceremony_on)
-    if isinstance(event, MemberAggregate.Enrolled):
-        return EnrolledEntry(**_common(event), cell_id=cell(event.cell_id),
-                             admitted_on=event.admitted_on, recognized_on=event.recognized_on)
-    if isinstance(event, MemberAggregate.RecognizedAsOfficial):
-        return RecognizedAsOfficialEntry(**_common(event), cell_resolution_on=event.cell_resolution_on)
+    for kind in type(event).__mro__:
+        if kind in _BUILDERS:
+            return _BUILDERS[kind](event, common_fields(event))
     msg = f"no history entry type for {type(event).__qualname__}"
     raise TypeError(msg)
 
 
-HISTORY_TYPES = [AdmittedEntry, EnrolledEntry, RecognizedAsOfficialEntry]
+def global_id(type_name: str, value: Any) -> strawberry.ID:
+    return strawberry.ID(str(to_global_id(type_name, value))) if value else None  # type: ignore[return-value]

@@ -1,4 +1,4 @@
-"""Members in GraphQL: the roster connection, a member with their history, and the commands."""
+"""Members in GraphQL: the Member node, the roster connection, and the payload commands return."""
 
 import datetime
 from collections.abc import Iterable
@@ -11,15 +11,17 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from partyledger.domain.member import Introducer, IntroducerKind as DomainIntroducerKind
 from partyledger.domain.member import Member as MemberAggregate
-from partyledger.domain.member import MemberStatus as DomainStatus
-from partyledger.graphql.commands import DecisionInput, run_command
+from partyledger.domain.member_state import MemberStatus as DomainStatus
+from partyledger.graphql.badges import PartyAgeFields
+from partyledger.graphql.commands import run_command
+from partyledger.graphql.discipline import DisciplineFields
 from partyledger.graphql.context import Ledger, ledger
 from partyledger.graphql.errors import BadInputError, UserError
 from partyledger.graphql.history import HistoryConnection, HistoryEntryEdge, history_entry
 from partyledger.graphql.ids import decode_cursor, encode_cursor, uuid_of
 from partyledger.graphql.organizations import Organization
+from partyledger.graphql.transfers import TransferFields
 from partyledger.projections.roster_queries import MemberRow, RosterFilter
 from partyledger.services.access import AccessDeniedError
 
@@ -29,20 +31,31 @@ MemberStatus = strawberry.enum(
     Enum("MemberStatus", {s.name: s.name for s in DomainStatus}),  # type: ignore[misc]
     description="A member's standing (Vietnamese label in `statusLabel`).",
 )
-IntroducerKind = strawberry.enum(
-    Enum("IntroducerKind", {k.name: k.name for k in DomainIntroducerKind}),  # type: ignore[misc]
-)
+
+
+@strawberry.type(description="A member's record as it stood on a date.")
+class Standing:
+    as_of: datetime.date
+    status: MemberStatus  # type: ignore[valid-type]
+    status_label: str
+    cell_id: relay.GlobalID
+    full_name: str
+
+    @classmethod
+    def of(cls, record: MemberAggregate, as_of: datetime.date) -> "Standing":
+        return cls(as_of=as_of, status=MemberStatus[record.status.name], status_label=record.status.label,
+                   cell_id=relay.GlobalID("Organization", str(record.cell_id)), full_name=record.full_name)
 
 
 @strawberry.type(description="A party member (đảng viên) of the viewer's tenant.")
-class Member(relay.Node):
+class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields):
     member_id: relay.NodeID[str]
     full_name: str
     birth_date: datetime.date
     status: MemberStatus  # type: ignore[valid-type]
     status_label: str = strawberry.field(description="The status in Vietnamese.")
-    admitted_on: datetime.date = strawberry.field(description="Date of the admission decision.")
-    ceremony_on: datetime.date = strawberry.field(description="Admission ceremony; probation starts.")
+    admitted_on: datetime.date | None = strawberry.field(description="Date of the admission decision.")
+    ceremony_on: datetime.date | None = strawberry.field(description="Admission ceremony; probation starts.")
     recognized_on: datetime.date | None = strawberry.field(description="Recognised as official.")
     cell_uuid: strawberry.Private[UUID]
 
@@ -66,6 +79,17 @@ class Member(relay.Node):
         has_next = bool(page) and events[-1].originator_version > page[-1].originator_version
         return HistoryConnection(edges=edges, has_next_page=has_next, total_count=len(events))
 
+    @strawberry.field(description="The member's standing on a date (by effective dates), "
+                      "optionally as it was known at a moment (by recorded time).")
+    async def standing(
+        self, info: Info[Any, Any], as_of: datetime.date,
+        known_at: datetime.datetime | None = None,
+    ) -> Standing | None:
+        context = ledger(info)
+        record = await anyio.to_thread.run_sync(
+            context.register.member_as_of, context.actor, UUID(self.member_id), as_of, known_at)
+        return Standing.of(record, as_of) if record else None
+
     @classmethod
     def of_row(cls, row: MemberRow) -> "Member":
         return cls._make(row.member_id, row.full_name, row.birth_date, row.status,
@@ -78,7 +102,7 @@ class Member(relay.Node):
 
     @classmethod
     def _make(cls, member_id: UUID, full_name: str, birth_date: datetime.date, status: str,  # noqa: PLR0913
-              admitted_on: datetime.date, ceremony_on: datetime.date,
+              admitted_on: datetime.date | None, ceremony_on: datetime.date | None,
               recognized_on: datetime.date | None, cell: UUID) -> "Member":
         return cls(member_id=str(member_id), full_name=full_name, birth_date=birth_date,
                    status=MemberStatus[status], status_label=DomainStatus[status].label,
@@ -161,40 +185,6 @@ class MembersQuery:
         return Member.of_row(row) if row else None
 
 
-@strawberry.input
-class IntroducerInput:
-    kind: IntroducerKind = strawberry.field(default=IntroducerKind.OFFICIAL_MEMBER)  # type: ignore[valid-type]
-    member_id: relay.GlobalID | None = None
-    committee_name: str | None = None
-
-    def to_domain(self) -> Introducer:
-        member = uuid_of(self.member_id, "Member", "introducers") if self.member_id else None
-        return Introducer(DomainIntroducerKind[self.kind.name], member, self.committee_name)
-
-
-@strawberry.input
-class AdmitMemberInput:
-    cell_id: relay.GlobalID
-    full_name: str
-    birth_date: datetime.date
-    introducers: list[IntroducerInput]
-    decision: DecisionInput
-    effective_on: datetime.date
-    ceremony_on: datetime.date = strawberry.field(description="Probation starts at the ceremony.")
-    idempotency_key: str | None = None
-
-
-@strawberry.input
-class RecognizeOfficialInput:
-    member_id: relay.GlobalID
-    cell_resolution_on: datetime.date = strawberry.field(
-        description="The cell's vote; must come after the twelve months of probation."
-    )
-    decision: DecisionInput
-    effective_on: datetime.date
-    idempotency_key: str | None = None
-
-
 @strawberry.type
 class MemberPayload:
     member: Member | None
@@ -202,32 +192,7 @@ class MemberPayload:
     position: str | None = strawberry.field(description="Log position to wait for in queries.")
 
 
-@strawberry.type
-class MembersMutation:
-    @strawberry.mutation(description="Admit an applicant into a cell (kết nạp đảng viên).")
-    async def admit_member(self, info: Info[Any, Any], input: AdmitMemberInput) -> MemberPayload:
-        cell = uuid_of(input.cell_id, "Organization", "cellId")
-        introducers = tuple(i.to_domain() for i in input.introducers)
-        decision = input.decision.to_domain()
-        return await _member_payload(info, input.idempotency_key, lambda c: c.register.admit_member(
-            c.actor, full_name=input.full_name, birth_date=input.birth_date, cell_id=cell,
-            introducers=introducers, decision=decision, effective_on=input.effective_on,
-            ceremony_on=input.ceremony_on,
-        ))
-
-    @strawberry.mutation(description="Recognise a probationary member as official.")
-    async def recognize_official(
-        self, info: Info[Any, Any], input: RecognizeOfficialInput
-    ) -> MemberPayload:
-        member = uuid_of(input.member_id, "Member", "memberId")
-        decision = input.decision.to_domain()
-        return await _member_payload(info, input.idempotency_key, lambda c: c.register.recognize_official(
-            c.actor, member_id=member, cell_resolution_on=input.cell_resolution_on,
-            decision=decision, effective_on=input.effective_on,
-        ))
-
-
-async def _member_payload(info: Info[Any, Any], key: str | None, command: Any) -> MemberPayload:
+async def member_payload(info: Info[Any, Any], key: str | None, command: Any) -> MemberPayload:
     outcome, errors = await run_command(info, key, command)
     if outcome is None:
         return MemberPayload(member=None, user_errors=errors, position=None)

@@ -9,10 +9,17 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
+from partyledger.graphql.admission import AdmissionMutation
+from partyledger.graphql.badges import BadgesMutation
+from partyledger.graphql.calendar import CalendarMutation, CalendarQuery
+from partyledger.graphql.discipline import DisciplineMutation
 from partyledger.graphql.errors import ErrorCodes
+from partyledger.graphql.exits import ExitsMutation
 from partyledger.graphql.history import HISTORY_TYPES
-from partyledger.graphql.members import MembersMutation, MembersQuery
+from partyledger.graphql.members import MembersQuery
 from partyledger.graphql.organizations import OrganizationsMutation, OrganizationsQuery
+from partyledger.graphql.ratings import RatingsMutation
+from partyledger.graphql.transfers import TransfersMutation, TransfersQuery
 from partyledger.graphql.viewer import ViewerQuery
 
 PERSONAL_ARGUMENTS = frozenset({"input", "filter", "search", "id", "ids"})
@@ -34,12 +41,15 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(ViewerQuery, MembersQuery, OrganizationsQuery, NodeQuery):
+class Query(ViewerQuery, MembersQuery, OrganizationsQuery, CalendarQuery, TransfersQuery, NodeQuery):
     pass
 
 
 @strawberry.type
-class Mutation(MembersMutation, OrganizationsMutation):
+class Mutation(
+    AdmissionMutation, TransfersMutation, DisciplineMutation, ExitsMutation, RatingsMutation,
+    BadgesMutation, CalendarMutation, OrganizationsMutation,
+):
     pass
 
 
@@ -56,4 +66,3 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30) -> strawberry.Sc
             lambda: OpenTelemetryExtension(arg_filter=_arg_filter),
         ],
     )
-

@@ -12,12 +12,13 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from partyledger.domain.decision import Decision
-from partyledger.domain.member import Introducer, IntroducerKind
+from partyledger.domain.member_state import Introducer, IntroducerKind, Resolution
+from partyledger.domain.votes import VoteTally
 from partyledger.domain.organization import OrganizationKind as Kind
 from partyledger.domain.provenance import Provenance, recorded_by
 from partyledger.infra.synthetic_people import PeopleGenerator
 from partyledger.services.access import Actor, Role
-from partyledger.services.members import TenantRegister
+from partyledger.services.tenant_register import TenantRegister
 
 FOUNDED = date(2010, 1, 1)
 
@@ -65,23 +66,31 @@ def _populate(  # noqa: PLR0913
             recognized_on=admitted + timedelta(days=400),
         ).subject_id)
     for _ in range(size - 3):
-        person = people.person(born_between=(date(1980, 1, 1), date(2004, 12, 31)))
-        decided = date(2015, 1, 1) + timedelta(days=rnd.randint(0, 10 * 365))
+        person = people.person(born_between=(date(1980, 1, 1), date(1996, 12, 31)))
+        voted = date(2015, 1, 5) + timedelta(days=rnd.randint(0, 10 * 365))
+        decided = voted + timedelta(days=rnd.randint(20, 70))
         ceremony = decided + timedelta(days=rnd.randint(7, 30))
-        introducers = tuple(Introducer(IntroducerKind.OFFICIAL_MEMBER, m) for m in rnd.sample(officials, 2))
+        introducers = tuple(Introducer(IntroducerKind.OFFICIAL_MEMBER, m, together_since=FOUNDED)
+                            for m in rnd.sample(officials, 2))
         member = register.admit_member(
             admin, full_name=person.full_name, birth_date=person.birth_date, cell_id=cell,
-            introducers=introducers, decision=_decision(rnd, decided), effective_on=decided,
-            ceremony_on=ceremony,
+            introducers=introducers, cell_resolution=Resolution(voted, _vote(rnd)),
+            decision=_decision(rnd, decided), ceremony_on=ceremony, citizen_id=person.citizen_id,
         ).subject_id
         resolution = ceremony + timedelta(days=365 + rnd.randint(5, 40))
         if resolution < date.today() and rnd.random() < 0.85:
             register.recognize_official(
-                admin, member_id=member, cell_resolution_on=resolution,
+                admin, member_id=member, cell_resolution=Resolution(resolution, _vote(rnd)),
                 decision=_decision(rnd, resolution + timedelta(days=15)),
                 effective_on=resolution + timedelta(days=15),
             )
     return size
+
+
+def _vote(rnd: random.Random) -> VoteTally:
+    eligible = rnd.randint(9, 30)
+    in_favour = rnd.randint(-(-eligible * 2 // 3), eligible)
+    return VoteTally(in_favour, eligible - in_favour, eligible, eligible)
 
 
 def _decision(rnd: random.Random, on: date) -> Decision:

@@ -7,7 +7,10 @@ appends are traced and counted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, StoredEvent
@@ -21,6 +24,7 @@ from opentelemetry import metrics, trace
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
+from psycopg.types.composite import register_composite
 
 from partyledger.infra.shards import SharedPool, shard_pool
 
@@ -53,6 +57,32 @@ class SharedPoolDatastore(PostgresDatastore):
         self.psycopg_type_adapters: dict[str, Any] = {}
         self.psycopg_python_types: dict[str, Any] = {}
         self.pool = pool  # type: ignore[assignment]
+        self._adapted: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def register_type_adapters(self) -> None:
+        """Give this schema's composite types Python classes of their own.
+
+        psycopg builds one class per composite *name*, and every tenant schema has a
+        ``stored_event_uuid``: on a connection shared by tenants, that one class would dump with
+        whichever tenant's type was registered last.
+        """
+        super().register_type_adapters()
+        for name, info in self.psycopg_type_adapters.items():
+            own = self.psycopg_python_types.get(name)
+            if getattr(own, "schema", None) != self.schema:
+                own = namedtuple(f"{name}_in_{self.schema}", info.field_names)  # type: ignore[misc]
+                own.schema = self.schema  # type: ignore[attr-defined]
+                self.psycopg_python_types[name] = own
+        self._adapted = weakref.WeakSet()
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Any]:
+        with super().get_connection() as conn:
+            if conn not in self._adapted:
+                for name, info in self.psycopg_type_adapters.items():
+                    register_composite(info, conn, factory=self.psycopg_python_types[name])
+                self._adapted.add(conn)
+            yield conn
 
 
 class TenantApplicationRecorder(PostgresApplicationRecorder):

@@ -14,7 +14,7 @@ from partyledger.infra.eventstore import POOL_APPLICATION_NAME, POOL_SIZE, tenan
 from partyledger.infra.shards import shard_pool
 from partyledger.projections.roster import RosterView
 from partyledger.projections.roster_queries import RosterQueries
-from partyledger.services.members import TenantRegister
+from partyledger.services.tenant_register import TenantRegister
 from partyledger.services.register import TENANT
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -132,6 +132,5 @@ class TenantDirectory:
         )
         register = TenantRegister(env=env)
         roster = RosterView(register.factory.datastore)  # type: ignore[attr-defined]
-        if create_tables:
-            roster.create_table()
+        roster.create_table()  # idempotent; also brings tables of earlier releases up to date
         return TenantRuntime(tenant, register, roster, RosterQueries(register.factory.datastore))  # type: ignore[attr-defined]

@@ -16,9 +16,14 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.sql import SQL, Composed, Identifier
 
+from partyledger.domain.admission import AdmissionPipeline
 from partyledger.domain.member import Member
+from partyledger.domain.member_discipline import Discipline, DisciplineForm
+from partyledger.domain.member_exits import Exits
+from partyledger.domain.member_transfers import Transfers
 from partyledger.domain.names import fold_name
 from partyledger.domain.organization import Organization
+from partyledger.domain.probation import Probation
 
 ROSTER_TABLES = ("roster_members", "roster_organizations")
 
@@ -30,8 +35,11 @@ _CREATE = (
     "CREATE TABLE IF NOT EXISTS {s}.roster_members ("
     " member_id uuid PRIMARY KEY, full_name text NOT NULL, folded_name text NOT NULL,"
     " birth_date date NOT NULL, organization_id uuid NOT NULL, organization_path uuid[] NOT NULL,"
-    " status text NOT NULL, admitted_on date NOT NULL, ceremony_on date NOT NULL,"
+    " status text NOT NULL, admitted_on date, ceremony_on date,"
     " recognized_on date, recorded_at timestamptz NOT NULL, position bigint NOT NULL)",
+    # tables made by the first release required both dates
+    "ALTER TABLE {s}.roster_members ALTER COLUMN admitted_on DROP NOT NULL,"
+    " ALTER COLUMN ceremony_on DROP NOT NULL",
     "CREATE INDEX IF NOT EXISTS roster_members_by_name"
     " ON {s}.roster_members (folded_name, member_id)",
     "CREATE INDEX IF NOT EXISTS roster_members_by_cell"
@@ -95,22 +103,91 @@ class RosterView(PostgresTrackingRecorder):
             "on": e.effective_on, "pos": position})
 
     @apply.register
+    def _(self, e: Member.CandidacyOpened, curs: Cursor[Any], position: int) -> None:
+        self._insert_member(curs, e, "CANDIDATE", None, None, None, position)
+
+    @apply.register
     def _(self, e: Member.Admitted, curs: Cursor[Any], position: int) -> None:
-        self._insert_member(curs, e, e.decision.date, None, position)
+        self._insert_member(curs, e, "PROBATIONARY", e.decision.date, e.ceremony_on, None, position)
 
     @apply.register
     def _(self, e: Member.Enrolled, curs: Cursor[Any], position: int) -> None:
-        self._insert_member(curs, e, e.admitted_on, e.recognized_on, position)
+        status = "OFFICIAL" if e.recognized_on else "PROBATIONARY"
+        self._insert_member(curs, e, status, e.admitted_on, e.ceremony_on, e.recognized_on, position)
 
     @apply.register
-    def _(self, e: Member.RecognizedAsOfficial, curs: Cursor[Any], position: int) -> None:
-        curs.execute(self.sql(
-            "UPDATE {s}.roster_members SET status = 'OFFICIAL', recognized_on = %s, position = %s"
-            " WHERE member_id = %s"
-        ), (e.effective_on, position, e.originator_id))
+    def _(self, e: AdmissionPipeline.AdmissionDecided, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status="ADMITTED_PENDING_CEREMONY", admitted_on=e.decision.date)
 
-    def _insert_member(
-        self, curs: Cursor[Any], e: Any, admitted_on: Any, recognized_on: Any, position: int
+    @apply.register
+    def _(self, e: AdmissionPipeline.AdmissionCeremonyHeld, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status="PROBATIONARY", ceremony_on=e.effective_on)
+
+    @apply.register
+    def _(self, e: Probation.RecognizedAsOfficial, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status="OFFICIAL", recognized_on=e.effective_on)
+
+    @apply.register
+    def _(self, e: Member.RecordCorrected, curs: Cursor[Any], position: int) -> None:
+        changes: dict[str, Any] = {}
+        if e.full_name:
+            changes.update(full_name=e.full_name, folded_name=fold_name(e.full_name))
+        if e.birth_date:
+            changes.update(birth_date=e.birth_date)
+        self._update(curs, e, position, **changes)
+
+    @apply.register
+    def _(self, e: Transfers.TransferReceived, curs: Cursor[Any], position: int) -> None:
+        self._move(curs, e, e.to_cell_id, position)
+
+    @apply.register
+    def _(self, e: Discipline.DisciplineImposed, curs: Cursor[Any], position: int) -> None:
+        if e.form is DisciplineForm.EXPULSION:
+            self._update(curs, e, position, status="EXITED")
+
+    @apply.register
+    def _(self, e: Discipline.DisciplineAppealResolved, curs: Cursor[Any], position: int) -> None:
+        if e.status_after is not None:
+            self._update(curs, e, position, status=e.status_after.name)
+
+    @apply.register
+    def _(self, e: Exits.StruckOff, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status="EXITED")
+
+    @apply.register
+    def _(self, e: Exits.VoluntaryWithdrawalApproved, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status="EXITED")
+
+    @apply.register
+    def _(self, e: Exits.Deceased, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status="DECEASED")
+
+    @apply.register
+    def _(self, e: Exits.MembershipRestored, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status=e.restored_as.name)
+
+    @apply.register
+    def _(self, e: Exits.Readmitted, curs: Cursor[Any], position: int) -> None:
+        self._update(curs, e, position, status="PROBATIONARY", ceremony_on=e.ceremony_on,
+                     recognized_on=None)
+        self._move(curs, e, e.cell_id, position)
+
+    def _move(self, curs: Cursor[Any], e: Any, cell_id: Any, position: int) -> None:
+        curs.execute(self.sql(
+            "UPDATE {s}.roster_members SET organization_id = %(cell)s, position = %(pos)s,"
+            " organization_path = (SELECT path FROM {s}.roster_organizations"
+            "  WHERE organization_id = %(cell)s) WHERE member_id = %(id)s"
+        ), {"cell": cell_id, "pos": position, "id": e.originator_id})
+
+    def _update(self, curs: Cursor[Any], e: Any, position: int, **columns: Any) -> None:
+        assignments = SQL(", ").join(
+            SQL("{} = %s").format(Identifier(c)) for c in [*columns, "position"])
+        curs.execute(self.sql("UPDATE {s}.roster_members SET ") + assignments
+                     + SQL(" WHERE member_id = %s"), [*columns.values(), position, e.originator_id])
+
+    def _insert_member(  # noqa: PLR0913
+        self, curs: Cursor[Any], e: Any, status: str, admitted_on: Any, ceremony_on: Any,
+        recognized_on: Any, position: int,
     ) -> None:
         curs.execute(self.sql(
             "INSERT INTO {s}.roster_members SELECT %(id)s, %(name)s, %(folded)s, %(born)s, %(cell)s,"
@@ -118,6 +195,6 @@ class RosterView(PostgresTrackingRecorder):
             " %(status)s, %(admitted)s, %(ceremony)s, %(recognized)s, %(at)s, %(pos)s"
         ), {"id": e.originator_id, "name": e.full_name, "folded": fold_name(e.full_name),
             "born": e.birth_date, "cell": e.cell_id,
-            "status": "OFFICIAL" if recognized_on else "PROBATIONARY", "admitted": admitted_on,
-            "ceremony": e.ceremony_on, "recognized": recognized_on, "at": e.timestamp,
+            "status": status, "admitted": admitted_on,
+            "ceremony": ceremony_on, "recognized": recognized_on, "at": e.timestamp,
             "pos": position})

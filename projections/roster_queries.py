@@ -26,8 +26,8 @@ class MemberRow:
     birth_date: date
     organization_id: UUID
     status: str
-    admitted_on: date
-    ceremony_on: date
+    admitted_on: date | None
+    ceremony_on: date | None
     recognized_on: date | None
     recorded_at: datetime
     position: int

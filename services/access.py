@@ -32,6 +32,7 @@ class Actor:
     organization_scope: frozenset[UUID] = frozenset()
 
     def require(self, *roles: Role) -> None:
+        """Raise unless the actor holds one of ``roles``."""
         if not self.roles.intersection(roles):
             wanted = " or ".join(r.value for r in roles)
             raise AccessDeniedError(f"this needs the role {wanted}")

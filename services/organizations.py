@@ -18,6 +18,7 @@ class OrganizationTree(RegisterApplication):
         effective_on: date, decision: Decision | None,
     ) -> Outcome:
         """Found an organisation under ``parent_id`` (the tenant's root when ``None``)."""
+        self.check_tenant(actor)
         actor.require(Role.TENANT_ADMIN)
         arguments = {"name": name, "kind": kind.name, "parent_id": parent_id,
                      "effective_on": effective_on, "decision": decision}
@@ -45,6 +46,7 @@ class OrganizationTree(RegisterApplication):
         return ids
 
     def check_covers(self, actor: Actor, organization: Organization) -> None:
+        self.check_tenant(actor)
         if not actor.covers(self.lineage(organization)):
             msg = f"organisation {organization.id} is outside your scope"
             raise AccessDeniedError(msg)

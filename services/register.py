@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from opentelemetry import metrics, trace
 
 from partyledger.domain.provenance import current_provenance
+from partyledger.services.access import AccessDeniedError, Actor
 from partyledger.services.idempotency import CommandReceipt, fingerprint, receipt_id
 from partyledger.services.transcodings import register_domain_transcodings
 
@@ -85,6 +86,12 @@ class RegisterApplication(Application):  # type: ignore[type-arg]
         receipt.check_same(digest)
         position = self.recorder.max_notification_id() or 0
         return Outcome(subject_id=receipt.subject_id, position=position, replayed=True)
+
+    def check_tenant(self, actor: Actor) -> None:
+        """Credentials of another tenant never act on this register (wall in depth: the web layer
+        already picks the register from the credentials)."""
+        if actor.tenant != self.tenant:
+            raise AccessDeniedError("these credentials belong to another tenant")
 
     def get_or_none(self, aggregate_id: UUID, kind: type[Aggregate]) -> Any:
         try:

@@ -49,6 +49,9 @@ query One($id: ID!) {
 }"""
 
 
+VOTE = {"inFavour": 8, "against": 2, "eligible": 10, "present": 10}
+
+
 def gid(kind: str, value: uuid.UUID) -> str:
     return str(relay.GlobalID(kind, str(value)))
 
@@ -63,9 +66,11 @@ def admission(cell: uuid.UUID, introducers: list[uuid.UUID], **changes: Any) -> 
     data = {
         "cellId": gid("Organization", cell), "fullName": "Vũ Thị Mai Phương",
         "birthDate": "1994-02-11",
-        "introducers": [{"memberId": gid("Member", m)} for m in introducers],
+        "introducers": [{"memberId": gid("Member", m), "togetherSince": "2012-01-01"}
+                        for m in introducers],
+        "cellResolution": {"on": "2015-05-20", "vote": VOTE},
         "decision": {"number": "215-QĐ/ĐU", "date": "2015-07-24", "authority": "Đảng ủy phường"},
-        "effectiveOn": "2015-07-24", "ceremonyOn": "2015-08-10",
+        "ceremonyOn": "2015-08-10",
     }
     data.update(changes)
     return {"input": data}
@@ -85,9 +90,12 @@ def test_an_admitted_member_is_listed_once_the_projection_reaches_its_position(
     assert [e["node"]["id"] for e in edges] == [admitted["member"]["id"]]
     one = graphql(MEMBER, token, {"id": admitted["member"]["id"]})["data"]
     history = one["member"]["history"]["edges"]
-    assert [h["node"]["__typename"] for h in history] == ["AdmittedEntry"]
-    assert history[0]["node"]["recordedBy"] == f"user@{tenant.tenant.slug}"
-    assert history[0]["node"]["decision"] == {"number": "215-QĐ/ĐU", "authority": "Đảng ủy phường"}
+    assert [h["node"]["__typename"] for h in history] == [
+        "CandidacyOpenedEntry", "ResolutionEntry", "AdmissionDecidedEntry", "AdmissionCeremonyEntry"]
+    assert {h["node"]["recordedBy"] for h in history} == {f"user@{tenant.tenant.slug}"}
+    assert history[2]["node"]["decision"] == {"number": "215-QĐ/ĐU", "authority": "Đảng ủy phường"}
+    assert [h["node"]["effectiveOn"] for h in history] == [
+        "2015-05-20", "2015-05-20", "2015-07-24", "2015-08-10"]
     assert one["node"] == {"id": admitted["member"]["id"]}
 
 
@@ -133,14 +141,14 @@ def test_early_recognition_is_a_user_error_naming_the_rule_and_writes_nothing(
     token = token_for(tenant.tenant.slug)
     member = graphql(ADMIT, token, admission(cell_id, introducers))["data"]["admitMember"]["member"]
     head = tenant.register.recorder.max_notification_id()
-    early = {"input": {"memberId": member["id"], "cellResolutionOn": "2016-08-09",
+    early = {"input": {"memberId": member["id"], "cellResolution": {"on": "2016-08-09", "vote": VOTE},
                        "decision": {"number": "9-QĐ", "date": "2016-09-01", "authority": "Đảng ủy"},
                        "effectiveOn": "2016-09-01"}}
     refused = graphql(RECOGNIZE, token, early)["data"]["recognizeOfficial"]
     assert refused == {"member": None, "position": None, "userErrors": [
-        {"field": ["input", "cellResolutionOn"], "code": "PROBATION_NOT_ELAPSED"}]}
+        {"field": ["input", "cellResolution"], "code": "PROBATION_NOT_ELAPSED"}]}
     assert tenant.register.recorder.max_notification_id() == head
-    early["input"]["cellResolutionOn"] = "2016-08-10"
+    early["input"]["cellResolution"]["on"] = "2016-08-10"
     done = graphql(RECOGNIZE, token, early)["data"]["recognizeOfficial"]
     assert done["member"]["status"] == "OFFICIAL" and done["userErrors"] == []
 
@@ -160,7 +168,7 @@ def test_another_tenant_sees_and_changes_nothing_through_graphql(
     head = tenant.register.recorder.max_notification_id()
     into_their_cell = graphql(ADMIT, intruder, admission(cell_id, []))["data"]["admitMember"]
     assert [e["code"] for e in into_their_cell["userErrors"]] == ["ORGANIZATION_NOT_FOUND"]
-    recognize = {"input": {"memberId": member["id"], "cellResolutionOn": "2016-08-20",
+    recognize = {"input": {"memberId": member["id"], "cellResolution": {"on": "2016-08-20", "vote": VOTE},
                            "decision": {"number": "1", "date": "2016-09-01", "authority": "x"},
                            "effectiveOn": "2016-09-01"}}
     changed = graphql(RECOGNIZE, intruder, recognize)["data"]["recognizeOfficial"]

@@ -17,7 +17,7 @@ from partyledger.domain.provenance import Provenance, idempotency_key, recorded_
 from partyledger.infra.tenants import TenantRuntime
 from partyledger.services.access import AccessDeniedError, Actor, Role
 
-from support import admit, enroll_officials, event_count
+from support import admit, enroll_officials, event_count, recognition_vote
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_recognition_before_twelve_months_is_refused_and_writes_nothing(
         before = event_count(tenant)
         with pytest.raises(ProbationNotElapsedError):
             tenant.register.recognize_official(
-                admin, member_id=member, cell_resolution_on=date(2016, 8, 9),
+                admin, member_id=member, cell_resolution=recognition_vote(date(2016, 8, 9)),
                 decision=Decision("7-QĐ/ĐU", date(2016, 9, 1), "Đảng ủy xã"),
                 effective_on=date(2016, 9, 1),
             )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from psycopg import sql
-from support import admit, enroll_officials
+from support import admit, enroll_officials, recognition_vote
 
 from partyledger.domain.decision import Decision
 from partyledger.domain.provenance import Provenance, recorded_by
@@ -44,7 +44,7 @@ def test_the_roster_rebuilt_from_zero_equals_the_live_one(
                 resolution = ceremony + timedelta(days=366 + rnd.randint(0, 90))
                 when = resolution + timedelta(days=10)
                 tenant.register.recognize_official(
-                    admin, member_id=member.subject_id, cell_resolution_on=resolution,
+                    admin, member_id=member.subject_id, cell_resolution=recognition_vote(resolution),
                     decision=Decision("9-QĐ/ĐU", when, "Đảng ủy xã"), effective_on=when)
     catch_up(tenant.register, tenant.roster)
     live = snapshot(tenant)

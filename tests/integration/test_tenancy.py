@@ -7,7 +7,7 @@ from datetime import date
 
 import psycopg
 import pytest
-from support import admit, enroll_officials, event_count, new_slug
+from support import admit, enroll_officials, event_count, new_slug, recognition_vote
 
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import MemberNotFoundError, OrganizationNotFoundError
@@ -16,7 +16,7 @@ from partyledger.domain.provenance import Provenance, recorded_by
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
 from partyledger.projections.follower import catch_up
 from partyledger.projections.roster_queries import RosterFilter
-from partyledger.services.access import Actor, Role
+from partyledger.services.access import AccessDeniedError, Actor, Role
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_another_tenant_cannot_change_a_member_or_use_its_cells(
     with recorded_by(Provenance.system(admin_b.subject)):
         with pytest.raises(MemberNotFoundError):
             b.register.recognize_official(
-                admin_b, member_id=member_id, cell_resolution_on=date(2016, 9, 1),
+                admin_b, member_id=member_id, cell_resolution=recognition_vote(date(2016, 9, 1)),
                 decision=Decision("1", date(2016, 9, 2), "x"), effective_on=date(2016, 9, 2))
         with pytest.raises(OrganizationNotFoundError):
             admit(b, admin_b, cell_id, [])
@@ -78,7 +78,7 @@ def test_each_tenant_keeps_its_events_in_its_own_schema(
                 (member_id,)).fetchone()
             return int(row[0]) if row else -1
 
-        assert count(tenant.tenant.schema_name) == 1
+        assert count(tenant.tenant.schema_name) == 4  # candidacy, cell vote, decision, ceremony
         assert count(b.tenant.schema_name) == 0
 
 
@@ -101,3 +101,20 @@ def test_fifty_tenants_in_one_process_share_at_most_ten_connections(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
             (directory.application_name,)).fetchone()
     assert row is not None and 1 <= row[0] <= 10
+
+
+def test_credentials_of_another_tenant_cannot_act_on_this_register(
+    tenant: TenantRuntime, cell_id: uuid.UUID, member_id: uuid.UUID, other: tuple[TenantRuntime, Actor],
+) -> None:
+    _, admin_b = other
+    before = event_count(tenant)
+    with recorded_by(Provenance.system(admin_b.subject)):
+        with pytest.raises(AccessDeniedError):
+            admit(tenant, admin_b, cell_id, [])
+        with pytest.raises(AccessDeniedError):
+            tenant.register.member_history(admin_b, member_id)
+        with pytest.raises(AccessDeniedError):
+            tenant.register.found_organization(admin_b, name="x", kind=OrganizationKind.GRASSROOTS_CELL,
+                                               parent_id=cell_id, effective_on=date(2020, 1, 1),
+                                               decision=None)
+    assert event_count(tenant) == before
