@@ -16,7 +16,9 @@ from partyledger.domain.errors import DateOrderError, StatusDoesNotAllowError
 from partyledger.domain.member_badges import Badges
 from partyledger.domain.member_discipline import Discipline
 from partyledger.domain.member_exits import Exits
+from partyledger.domain.member_qualifications import Qualifications
 from partyledger.domain.member_ratings import Ratings
+from partyledger.domain.member_reorganised import Reorganised
 from partyledger.domain.member_state import (
     Introducer,
     IntroducerKind,
@@ -30,7 +32,8 @@ __all__ = ["Introducer", "IntroducerKind", "IntroducerStanding", "Member", "Memb
 
 
 class Member(  # type: ignore[misc]
-    AdmissionPipeline, Probation, Transfers, Discipline, Exits, Ratings, Badges, RegisterAggregate
+    AdmissionPipeline, Probation, Transfers, Discipline, Exits, Ratings, Badges, Qualifications,
+    Reorganised, RegisterAggregate,
 ):
     class CandidacyOpened(RegisterAggregate.Created):
         """An outstanding non-member's application reaches the cell (đối tượng kết nạp)."""

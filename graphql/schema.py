@@ -17,6 +17,9 @@ from partyledger.graphql.errors import ErrorCodes
 from partyledger.graphql.exits import ExitsMutation
 from partyledger.graphql.history import HISTORY_TYPES
 from partyledger.graphql.members import MembersQuery
+from partyledger.graphql.org_committee import CommitteeMutation
+from partyledger.graphql.org_meetings import MeetingsMutation
+from partyledger.graphql.org_reorganisation import ReorganisationMutation
 from partyledger.graphql.organizations import OrganizationsMutation, OrganizationsQuery
 from partyledger.graphql.ratings import RatingsMutation
 from partyledger.graphql.transfers import TransfersMutation, TransfersQuery
@@ -48,7 +51,8 @@ class Query(ViewerQuery, MembersQuery, OrganizationsQuery, CalendarQuery, Transf
 @strawberry.type
 class Mutation(
     AdmissionMutation, TransfersMutation, DisciplineMutation, ExitsMutation, RatingsMutation,
-    BadgesMutation, CalendarMutation, OrganizationsMutation,
+    BadgesMutation, CalendarMutation, OrganizationsMutation, ReorganisationMutation,
+    CommitteeMutation, MeetingsMutation,
 ):
     pass
 

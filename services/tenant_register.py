@@ -6,12 +6,16 @@ from partyledger.services.badges import BadgeRegister
 from partyledger.services.calendar import CalendarBook
 from partyledger.services.discipline import DisciplineRegister
 from partyledger.services.exits import ExitRegister
+from partyledger.services.org_committee import CommitteeRegister
+from partyledger.services.org_meetings import MeetingRegister
+from partyledger.services.org_reorganisation import ReorganisationRegister
 from partyledger.services.ratings import RatingRegister
 from partyledger.services.transfers import TransferRegister
 
 
 class TenantRegister(  # type: ignore[misc]
-    CalendarBook, TransferRegister, DisciplineRegister, ExitRegister, RatingRegister, BadgeRegister
+    CalendarBook, TransferRegister, DisciplineRegister, ExitRegister, RatingRegister, BadgeRegister,
+    ReorganisationRegister, CommitteeRegister, MeetingRegister,
 ):
     """Everything a tenant records, in one application and one notification log."""
 
