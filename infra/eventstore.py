@@ -13,13 +13,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
 )
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, retry
 from opentelemetry import metrics, trace
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -111,9 +116,20 @@ class TenantApplicationRecorder(PostgresApplicationRecorder):
         attributes = {"db.system": "postgresql", "tenant.schema": self.datastore.schema}
         with _tracer.start_as_current_span("eventstore.append", attributes=attributes) as span:
             span.set_attribute("eventstore.events", len(stored_events))
-            ids = super().insert_events(stored_events, **kwargs)
+            ids = self._append(stored_events, **kwargs)
         _appended.add(len(stored_events), {"tenant.schema": self.datastore.schema})
         return ids
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _append(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's append (table lock, NOTIFY, insert, ids) without psycopg's pipeline mode:
+        a save of a few hundred kilobytes never returned from the pipeline over a Unix socket."""
+        if not stored_events:
+            return None
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
         super()._notify_channel(curs)
