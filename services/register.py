@@ -60,7 +60,7 @@ class RegisterApplication(Application):  # type: ignore[type-arg]
             digest = fingerprint(command, arguments)
             if key and (earlier := self._receipt(key)):
                 return self._replay(earlier, digest)
-            changed = run()
+            changed = self.with_consequences(run())
             if key:
                 changed.append(CommandReceipt.issue(
                     key=key, command=command, fingerprint=digest, subject_id=changed[0].id
@@ -74,6 +74,11 @@ class RegisterApplication(Application):  # type: ignore[type-arg]
             _commands.add(1, {"tenant.id": self.tenant, "command": command})
             position = max(r.notification.id for r in recordings)
             return Outcome(subject_id=changed[0].id, position=position)
+
+    def with_consequences(self, changed: list[Aggregate]) -> list[Aggregate]:
+        """What else a command's changes oblige the register to record in the same save (for
+        example a cell's roster when a member enters or leaves it). None by default."""
+        return changed
 
     def _receipt(self, key: str) -> CommandReceipt | None:
         try:
