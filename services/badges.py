@@ -8,7 +8,7 @@ from uuid import UUID
 from partyledger.domain.decision import Decision
 from partyledger.domain.member import Member
 from partyledger.domain.party_age import BADGE_POLICY, BadgeDue, BadgePolicy, PartyAge
-from partyledger.services.access import AccessDeniedError, Actor, Role
+from partyledger.services.access import Actor
 from partyledger.services.members import MemberRegister
 from partyledger.services.register import Outcome
 
@@ -46,10 +46,4 @@ class BadgeRegister(MemberRegister):
         return member.badges_due(as_of, include_early=include_early, policy=self.badge_policy)
 
     def _badge_holder(self, actor: Actor, member_id: UUID) -> Member:
-        """A member whose personal data the actor may read: officers within their subtree."""
-        if not actor.reads_personal_data:
-            raise AccessDeniedError("this key reads statistics only, not members")
-        member = self.member(member_id)
-        if not actor.roles & {Role.TENANT_ADMIN, Role.INSPECTOR}:
-            self.check_covers(actor, self.organization(member.cell_id, field="memberId"))
-        return member
+        return self.readable_member(actor, member_id)

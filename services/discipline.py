@@ -16,7 +16,7 @@ from partyledger.domain.member_discipline import (
     SuspensionGround,
 )
 from partyledger.domain.votes import VoteTally
-from partyledger.services.access import AccessDeniedError, Actor, Role
+from partyledger.services.access import Actor, Role
 from partyledger.services.members import MemberRegister
 from partyledger.services.register import Outcome
 
@@ -88,9 +88,7 @@ class DisciplineRegister(MemberRegister):
 
     def member_disciplines(self, actor: Actor, member_id: UUID) -> list[DisciplineRecord]:
         """Every discipline of the member as it now stands, from the member's own events."""
-        if not actor.reads_personal_data:
-            raise AccessDeniedError("this key reads statistics only, not members' disciplines")
-        return list(self.member(member_id).disciplines)
+        return list(self.readable_member(actor, member_id).disciplines)
 
     def _discipline_step(self, command: str, actor: Actor, member_id: UUID, given: dict[str, Any],
                          change: Any) -> Outcome:

@@ -173,12 +173,20 @@ class MemberRegister(OrganizationTree):
             raise MemberNotFoundError(f"no member {member_id} in this register", field="memberId")
         return member  # type: ignore[no-any-return]
 
-    def member_history(self, actor: Actor, member_id: UUID) -> Sequence[Any]:
-        """The member's own events in order: the history an inspector reconstructs."""
+    def readable_member(self, actor: Actor, member_id: UUID) -> Member:
+        """A member whose personal data the actor may read: tenant administrators and inspectors
+        the whole tenant, officers their subtree, partner keys no one."""
         self.check_tenant(actor)
         if not actor.reads_personal_data:
-            raise AccessDeniedError("this key reads statistics only, not members' histories")
-        self.member(member_id)
+            raise AccessDeniedError("this key reads statistics only, not members")
+        member = self.member(member_id)
+        if not actor.roles & {Role.TENANT_ADMIN, Role.INSPECTOR}:
+            self.check_covers(actor, self.organization(member.cell_id, field="memberId"))
+        return member
+
+    def member_history(self, actor: Actor, member_id: UUID) -> Sequence[Any]:
+        """The member's own events in order: the history an inspector reconstructs."""
+        self.readable_member(actor, member_id)
         return list(self.events.get(member_id))
 
     def member_as_of(

@@ -21,7 +21,7 @@ from partyledger.domain.member_attachment import AttachmentPurpose
 from partyledger.domain.member_residence import ResidenceExemption, ResidenceOutcome
 from partyledger.domain.member_transfers import TransferProgress
 from partyledger.domain.organization import Organization
-from partyledger.services.access import AccessDeniedError, Actor
+from partyledger.services.access import Actor
 from partyledger.services.members import MemberRegister
 from partyledger.services.register import Outcome
 
@@ -107,9 +107,7 @@ class TransferRegister(MemberRegister):
     def transfer_progress(self, actor: Actor, *, member_id: UUID, as_of: date) -> TransferProgress | None:
         """Where the member's latest transfer letter stood on ``as_of`` (LAPSED once 30 working
         days passed without presentation); None when no letter had been issued by then."""
-        if not actor.reads_personal_data:
-            raise AccessDeniedError("this key reads statistics only, not members' transfers")
-        return self.member(member_id).transfer_state(as_of, self.working_calendar())
+        return self.readable_member(actor, member_id).transfer_state(as_of, self.working_calendar())
 
     # -- shared -------------------------------------------------------------------------------
 
