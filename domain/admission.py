@@ -195,6 +195,4 @@ class AdmissionPipeline(MemberState):
                            regulation=rules.regulation, effective_on=on)
 
 
-def _order(earlier: date, later: date, field: str, what: str) -> None:
-    if later < earlier:
-        raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)
+_order = DateOrderError.check

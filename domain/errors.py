@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; nothing is written.
@@ -52,6 +54,12 @@ class ParentKindNotAllowedError(DomainError):
 
 class DateOrderError(DomainError):
     code = "DATES_OUT_OF_ORDER"
+
+    @classmethod
+    def check(cls, earlier: date, later: date, field: str, what: str) -> None:
+        """Refuse ``later`` (the date of ``what``) when it comes before ``earlier``."""
+        if later < earlier:
+            raise cls(f"{what} ({later}) comes before {earlier}", field=field)
 
 
 class IdempotencyKeyReusedError(DomainError):

@@ -139,6 +139,4 @@ class Member(  # type: ignore[misc]
                            birth_date=birth_date, reason=reason.strip(), effective_on=effective_on)
 
 
-def _order(earlier: date, later: date, field: str, what: str) -> None:
-    if later < earlier:
-        raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)
+_order = DateOrderError.check

@@ -166,6 +166,4 @@ def _check_not_too_long(stay: TemporaryAttachment, until_on: date) -> None:
         raise TemporaryAttachmentTooLongError(msg, field="untilOn")
 
 
-def _order(earlier: date, later: date, field: str, what: str) -> None:
-    if later < earlier:
-        raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)
+_order = DateOrderError.check

@@ -240,9 +240,7 @@ def _unexpel(member: Discipline, record: DisciplineRecord) -> None:
                        if not (i.cause == EXPELLED and i.start == record.expelled_on)]
 
 
-def _order(earlier: date, later: date, field: str, what: str) -> None:
-    if later < earlier:
-        raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)
+_order = DateOrderError.check
 
 
 def check_form(form: DisciplineForm, status: MemberStatus, *, holds_post: bool,

@@ -466,6 +466,4 @@ def _opened_by_exit(interval: ExcludedInterval, exit_on: date) -> bool:
     return interval.end is None and interval.start == exit_on and interval.cause in EXIT_CAUSES
 
 
-def _order(earlier: date, later: date, field: str, what: str) -> None:
-    if later < earlier:
-        raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)
+_order = DateOrderError.check

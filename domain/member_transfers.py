@@ -212,6 +212,4 @@ def _with_latest(letters: tuple[TransferLetter, ...], latest: TransferLetter) ->
     return (*letters[:-1], latest)
 
 
-def _order(earlier: date, later: date, field: str, what: str) -> None:
-    if later < earlier:
-        raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)
+_order = DateOrderError.check

@@ -112,6 +112,4 @@ def check_probation(ceremony_on: date, resolution_on: date, months: int = PROBAT
         raise ProbationNotElapsedError(msg, field="cellResolution")
 
 
-def _order(earlier: date, later: date, field: str, what: str) -> None:
-    if later < earlier:
-        raise DateOrderError(f"{what} ({later}) comes before {earlier}", field=field)
+_order = DateOrderError.check
