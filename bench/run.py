@@ -255,7 +255,7 @@ def bench_admissions(url: str, directory: TenantDirectory, report: Report, count
     warmup = 50
     with recorded_by(Provenance.system(admin.subject)):
         root = found(runtime, admin, "Đảng bộ tỉnh Mẫu", Kind.PROVINCIAL_ORGANIZATION, None)
-        commune = found(runtime, admin, "Đảng bộ " + people.commune_name(), Kind.COMMUNE_COMMITTEE, root)
+        commune = found(runtime, admin, "Đảng bộ " + people.commune_name(), Kind.DISTRICT_COMMITTEE, root)
         cell = found(runtime, admin, people.cell_name(), Kind.GRASSROOTS_CELL, commune)
         officials = []
         for person in people.people(3, born_between=(date(1960, 1, 1), date(1972, 12, 31))):
@@ -435,7 +435,7 @@ def build_roster(directory: TenantDirectory, report: Report, n: int) -> Roster:
     with recorded_by(Provenance.system(admin.subject)):
         root = found(runtime, admin, "Đảng bộ tỉnh Mẫu", Kind.PROVINCIAL_ORGANIZATION, None)
         communes = [found(runtime, admin, "Đảng bộ " + people.commune_name(),
-                          Kind.COMMUNE_COMMITTEE, root) for _ in range(n_communes)]
+                          Kind.DISTRICT_COMMITTEE, root) for _ in range(n_communes)]
         cells = [found(runtime, admin, people.cell_name(), Kind.GRASSROOTS_CELL,
                        communes[i % n_communes]) for i in range(n_cells)]
         tree_seconds = time.perf_counter() - start

@@ -25,7 +25,7 @@ from partyledger.domain.errors import (
     StatusDoesNotAllowError,
 )
 from partyledger.domain.member_state import ExcludedInterval, MemberState, MemberStatus, Resolution
-from partyledger.domain.rules import RuleBook, Rules
+from partyledger.domain.rules import NoRegulationInForceError, RuleBook, Rules
 
 EXPUNGEMENT_WAIT_MONTHS = 60
 """QĐ 232/294 3.5: after a conviction for a less serious offence, 60 months from expungement."""
@@ -103,8 +103,7 @@ class Exemption:
         return self.from_on <= day and (self.ended_on is None or day < self.ended_on)
 
 
-class RegulationNotInForceError(DomainError):
-    code = "NO_REGULATION_IN_FORCE"
+RegulationNotInForceError = NoRegulationInForceError
 
 
 class StrikeOffGroundNotApplicableError(DomainError):

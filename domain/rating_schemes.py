@@ -231,6 +231,8 @@ class RatingSchemeBook:
         return max(applicable, key=lambda s: s.in_force_from)
 
     def for_year(self, year: int) -> RatingScheme:
+        if not date.min.year <= year <= date.max.year:
+            raise NoRatingSchemeError(f"{year} is not a year", field="year")
         return self.in_force(date(year, 12, 31))
 
     def named(self, key: str) -> RatingScheme:

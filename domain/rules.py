@@ -11,6 +11,14 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from partyledger.domain.errors import DomainError
+
+
+class NoRegulationInForceError(DomainError, LookupError):
+    """The register judges events from the 2011 Charter's first implementing regulation on."""
+
+    code = "NO_REGULATION_IN_FORCE"
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -62,7 +70,7 @@ class RuleBook:
         applicable = [r for r in self.versions if r.in_force_from <= day]
         if not applicable:
             msg = f"no regulation in this rule book was in force on {day}"
-            raise LookupError(msg)
+            raise NoRegulationInForceError(msg)
         return max(applicable, key=lambda r: r.in_force_from)
 
     def with_overrides(self, **figures: Any) -> RuleBook:

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from partyledger.domain.provenance import Provenance
+from partyledger.projections.org_tree_queries import OrgTreeQueries
 from partyledger.projections.roster_queries import OrganizationRow, RosterQueries
 from partyledger.services.access import Actor
 from partyledger.services.tenant_register import TenantRegister
@@ -23,6 +24,7 @@ class Ledger:
     register: TenantRegister
     roster: RosterQueries
     wait_for_position: Callable[[int], bool]
+    org_tree: OrgTreeQueries
     organizations: DataLoader[UUID, OrganizationRow | None] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,18 +1,22 @@
 """Error translation in one place: domain rules become userErrors, everything else a coded error.
 
 Top-level ``errors[].extensions.code``: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT,
-INTERNAL. Unexpected errors are masked and logged with the trace id; no stack trace or SQL
-ever reaches the client.
+QUERY_TOO_COMPLEX, RATE_LIMITED, INTERNAL. Unexpected errors are masked and logged with the
+trace id; no stack trace or SQL ever reaches the client. With ``hide_suggestions`` (production)
+no message says "Did you mean ...", which would spell the schema out to a caller.
 """
 
 import logging
+import re
 from collections.abc import Iterator
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
 from opentelemetry import trace
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
+from strawberry.relay import GlobalIDValueError
 from strawberry.types.execution import ExecutionResult
 
 from partyledger.domain.errors import DomainError
@@ -46,22 +50,37 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
     (NotFoundError, "NOT_FOUND"),
     (BadInputError, "BAD_USER_INPUT"),
     (DomainError, "BAD_USER_INPUT"),
+    (StrawberryInputCoercionError, "BAD_USER_INPUT"),  # an argument's value, e.g. a bad ID
+    (GlobalIDValueError, "BAD_USER_INPUT"),  # an ID naming no type of this schema
 )
+KNOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT",
+                         "QUERY_TOO_COMPLEX", "RATE_LIMITED", "INTERNAL"})
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+def coded(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLError:
+    """The error as the client sees it; an error that already carries a known code is kept."""
+    code = (error.extensions or {}).get("code")
+    if code in KNOWN_CODES:
+        return _without_suggestions(error) if hide_suggestions else error
     original = error.original_error
-    if original is None:  # parse and validation errors: the document itself is wrong
-        code = "BAD_USER_INPUT" if error.locations else "INTERNAL"
-        return _with_code(error, error.message, code)
+    if error.path is None and error.locations:  # the document or its variables are wrong
+        message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+        return _with_code(error, message, "BAD_USER_INPUT")
     for kind, code in _CODES:
         if isinstance(original, kind):
             return _with_code(error, str(original), code)
     trace_id = format(trace.get_current_span().get_span_context().trace_id, "032x")
-    log.error("unexpected error (trace %s)", trace_id, exc_info=original)
+    log.error("unexpected error (trace %s): %s", trace_id, error.message,
+              exc_info=original or error)
     masked = _with_code(error, "Internal error; it has been logged.", "INTERNAL")
     masked.extensions["traceId"] = trace_id  # type: ignore[index]
     return masked
+
+
+def _without_suggestions(error: GraphQLError) -> GraphQLError:
+    error.message = _SUGGESTION.sub("", error.message)
+    return error
 
 
 def _with_code(error: GraphQLError, message: str, code: str) -> GraphQLError:
@@ -70,8 +89,18 @@ def _with_code(error: GraphQLError, message: str, code: str) -> GraphQLError:
 
 
 class ErrorCodes(SchemaExtension):
+    def __init__(self, *, hide_suggestions: bool = False) -> None:
+        self.hide_suggestions = hide_suggestions
+
+    def on_validate(self) -> Iterator[None]:
+        yield  # what validation refuses is the document's fault, located or not (a bad literal)
+        for error in self.execution_context.pre_execution_errors or ():
+            if (error.extensions or {}).get("code") not in KNOWN_CODES:
+                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
-            result.errors = [_coded(e) for e in result.errors]
+            hide = self.hide_suggestions
+            result.errors = [coded(e, hide_suggestions=hide) for e in result.errors]

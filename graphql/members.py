@@ -16,14 +16,16 @@ from partyledger.domain.member_state import MemberStatus as DomainStatus
 from partyledger.graphql.badges import PartyAgeFields
 from partyledger.graphql.commands import run_command
 from partyledger.graphql.discipline import DisciplineFields
+from partyledger.graphql.org_committee import QualificationFields
 from partyledger.graphql.context import Ledger, ledger
 from partyledger.graphql.errors import BadInputError, UserError
 from partyledger.graphql.history import HistoryConnection, HistoryEntryEdge, history_entry
 from partyledger.graphql.ids import decode_cursor, encode_cursor, uuid_of
 from partyledger.graphql.organizations import Organization
+from partyledger.graphql.security import ReadAudited, guard_fields
 from partyledger.graphql.transfers import TransferFields
 from partyledger.projections.roster_queries import MemberRow, RosterFilter
-from partyledger.services.access import AccessDeniedError
+from partyledger.services.access import Actor
 
 MAX_PAGE = 100
 
@@ -48,7 +50,7 @@ class Standing:
 
 
 @strawberry.type(description="A party member (đảng viên) of the viewer's tenant.")
-class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields):
+class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields, QualificationFields):
     member_id: relay.NodeID[str]
     full_name: str
     birth_date: datetime.date
@@ -113,10 +115,16 @@ class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Any, Any], node_ids: Iterable[str], required: bool = False
     ) -> list["Member | None"]:
-        context = _reader(info)
-        rows = [await anyio.to_thread.run_sync(context.roster.member, _uuid_or_none(i))
-                for i in node_ids]
+        """Each node re-checked: in the caller's tenant and, for an officer, in its subtrees;
+        null otherwise, as for an id that names no one."""
+        context, scope = _reader(info)
+        rows = [await anyio.to_thread.run_sync(context.roster.member, member_id, scope)
+                if (member_id := _uuid_or_none(i)) else None for i in node_ids]
         return [cls.of_row(r) if r else None for r in rows]
+
+
+# Every field but the id is personal data: officers' and inspectors' reads of it are audited.
+guard_fields(Member, ReadAudited, except_={"id"})
 
 
 @strawberry.type
@@ -160,9 +168,9 @@ class MembersQuery:
             description="A mutation's `position`: answer only once it is projected."
         )] = None,
     ) -> MemberConnection:
-        context = _reader(info)
+        context, scope = _reader(info)
         await _wait(context, wait_for_position)
-        where = _roster_filter(filter or MemberFilter())
+        where = _roster_filter(filter or MemberFilter(), scope)
         keyset = decode_cursor(after, 2) if after else None
         after_key = (keyset[0], _uuid(keyset[1], "after")) if keyset else None
         page = await anyio.to_thread.run_sync(
@@ -175,13 +183,14 @@ class MembersQuery:
                          end_cursor=edges[-1].cursor if edges else None)
         return MemberConnection(edges=edges, page_info=info_, total_count=page.total_count)
 
-    @strawberry.field(description="One member, as projected; null when not in this tenant.")
+    @strawberry.field(description="One member, as projected; null when not in this tenant or, for "
+                      "an officer, not in its subtrees.")
     async def member(
         self, info: Info[Any, Any], id: relay.GlobalID, wait_for_position: str | None = None
     ) -> Member | None:
-        context = _reader(info)
+        context, scope = _reader(info)
         await _wait(context, wait_for_position)
-        row = await anyio.to_thread.run_sync(context.roster.member, uuid_of(id, "Member", "id"))
+        row = await anyio.to_thread.run_sync(context.roster.member, uuid_of(id, "Member", "id"), scope)
         return Member.of_row(row) if row else None
 
 
@@ -196,16 +205,19 @@ async def member_payload(info: Info[Any, Any], key: str | None, command: Any) ->
     outcome, errors = await run_command(info, key, command)
     if outcome is None:
         return MemberPayload(member=None, user_errors=errors, position=None)
-    member = await anyio.to_thread.run_sync(ledger(info).register.member, outcome.subject_id)
+    context = ledger(info)  # read back as the actor may read it (a replayed key included)
+    member = await anyio.to_thread.run_sync(context.register.readable_member, context.actor,
+                                            outcome.subject_id)
     return MemberPayload(member=Member.of_aggregate(member), user_errors=[],
                          position=str(outcome.position))
 
 
-def _reader(info: Info[Any, Any]) -> Ledger:
+def _reader(info: Info[Any, Any]) -> tuple[Ledger, frozenset[UUID] | None]:
+    """The request's ledger and whose members the actor reads (the register decides; partner
+    keys are refused)."""
     context = ledger(info)
-    if not context.actor.reads_personal_data:
-        raise AccessDeniedError("this key reads statistics only, not members")
-    return context
+    actor: Actor = context.actor
+    return context, context.register.member_scope(actor)
 
 
 async def _wait(context: Ledger, position: str | None) -> None:
@@ -216,10 +228,10 @@ async def _wait(context: Ledger, position: str | None) -> None:
     await anyio.to_thread.run_sync(context.wait_for_position, int(position))
 
 
-def _roster_filter(given: MemberFilter) -> RosterFilter:
+def _roster_filter(given: MemberFilter, scope: frozenset[UUID] | None) -> RosterFilter:
     organization = uuid_of(given.organization_id, "Organization", "filter.organizationId") if given.organization_id else None
     statuses = tuple(s.name for s in given.status or ())
-    return RosterFilter(organization, given.include_subtree, statuses, given.search)
+    return RosterFilter(organization, given.include_subtree, statuses, given.search, scope)
 
 
 def _page_size(first: int) -> int:

@@ -1,10 +1,11 @@
 """The schema, composed from per-feature query and mutation mixins."""
 
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
@@ -16,12 +17,14 @@ from partyledger.graphql.discipline import DisciplineMutation
 from partyledger.graphql.errors import ErrorCodes
 from partyledger.graphql.exits import ExitsMutation
 from partyledger.graphql.history import HISTORY_TYPES
+from partyledger.graphql.limits import CostBudget, QueryLimits, RequestLimits
 from partyledger.graphql.members import MembersQuery
 from partyledger.graphql.org_committee import CommitteeMutation
-from partyledger.graphql.org_meetings import MeetingsMutation
+from partyledger.graphql.org_meetings import MeetingsMutation, MeetingsQuery
 from partyledger.graphql.org_reorganisation import ReorganisationMutation
 from partyledger.graphql.organizations import OrganizationsMutation, OrganizationsQuery
 from partyledger.graphql.ratings import RatingsMutation
+from partyledger.graphql.security import SecurityMutation, SecurityQuery
 from partyledger.graphql.transfers import TransfersMutation, TransfersQuery
 from partyledger.graphql.viewer import ViewerQuery
 
@@ -44,7 +47,10 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(ViewerQuery, MembersQuery, OrganizationsQuery, CalendarQuery, TransfersQuery, NodeQuery):
+class Query(
+    ViewerQuery, MembersQuery, OrganizationsQuery, CalendarQuery, TransfersQuery, MeetingsQuery, NodeQuery,
+    SecurityQuery,
+):
     pass
 
 
@@ -52,21 +58,27 @@ class Query(ViewerQuery, MembersQuery, OrganizationsQuery, CalendarQuery, Transf
 class Mutation(
     AdmissionMutation, TransfersMutation, DisciplineMutation, ExitsMutation, RatingsMutation,
     BadgesMutation, CalendarMutation, OrganizationsMutation, ReorganisationMutation,
-    CommitteeMutation, MeetingsMutation,
+    CommitteeMutation, MeetingsMutation, SecurityMutation,
 ):
     pass
 
 
-def build_schema(*, max_depth: int = 12, max_aliases: int = 30) -> strawberry.Schema:
+def build_schema(
+    *, limits: QueryLimits | None = None, budget: CostBudget | None = None,
+    production: bool = False,
+) -> strawberry.Schema:
+    """Production: no introspection and no "Did you mean" suggestions; the limits apply always."""
+    limits = limits or QueryLimits()
+    guards: list[Callable[[], SchemaExtension]] = [DisableIntrospection] if production else []
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=HISTORY_TYPES,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
         extensions=[
-            ErrorCodes,
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: ErrorCodes(hide_suggestions=production),
+            lambda: RequestLimits(limits, budget),
+            *guards,
             lambda: OpenTelemetryExtension(arg_filter=_arg_filter),
         ],
     )

@@ -1,30 +1,50 @@
-"""The Litestar application: GraphQL at /graphql, authenticated per request, and /health."""
+"""The Litestar application: GraphQL at /graphql, authenticated per request, and /health.
+
+GraphQL is POSTed as one JSON object: no batches, no forms or multipart, and in production no
+GET at all (405), so no IDE either; every refusal answers a GraphQL-shaped JSON error body.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
+from cross_web import HTTPException
 from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
+from litestar.datastructures import Headers
+from litestar.exceptions import MethodNotAllowedException, NotAuthorizedException
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.litestar import make_graphql_controller
+from strawberry.litestar.controller import GraphQLController
+from strawberry.types import ExecutionResult
 
 from partyledger.domain.provenance import Provenance
 from partyledger.graphql.context import Ledger
+from partyledger.graphql.errors import coded
+from partyledger.graphql.limits import QueryLimits
 from partyledger.graphql.schema import build_schema
+from partyledger.infra.api_keys import ApiKeyStore
 from partyledger.infra.auth import AuthenticationError, TokenVerifier
 from partyledger.infra.database import resolve_database
 from partyledger.infra.projector import Projector
-from partyledger.infra.settings import Settings, load_settings
+from partyledger.infra.rate_limits import CostBudgets
+from partyledger.infra.read_audit import ReadAuditLog, ReadTrail
+from partyledger.infra.settings import GraphQLSettings, Settings, load_settings
 from partyledger.infra.telemetry import configure_telemetry
-from partyledger.infra.tenants import TenantDirectory, TenantNotFoundError
+from partyledger.infra.tenants import TenantDirectory, TenantNotFoundError, TenantRuntime
 from partyledger.projections.progress import ProjectionProgress
+from partyledger.services.access import Actor
+from partyledger.services.api_keys import PartnerKeyBook
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,22 +54,133 @@ class Services:
     verifier: TokenVerifier
     progress: ProjectionProgress
     projector: Projector
+    keys: ApiKeyStore
+    audit_logs: dict[str, ReadAuditLog] = field(default_factory=dict)
+    _audit_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def read_audit_log(self, runtime: TenantRuntime) -> ReadAuditLog:
+        """The tenant's read audit, its table made if missing on first use in this process."""
+        slug = runtime.tenant.slug
+        with self._audit_lock:
+            if slug not in self.audit_logs:
+                audit = ReadAuditLog(runtime.register.factory.datastore, slug)  # type: ignore[attr-defined]
+                audit.ensure_table()
+                self.audit_logs[slug] = audit
+            return self.audit_logs[slug]
+
+
+def _refusal(message: str, code: str, status: int, **headers: str) -> Response[Any]:
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(body, status_code=status, headers=headers)
 
 
 def _unauthenticated(_: Request[Any, Any, Any], __: Exception) -> Response[Any]:
-    body = {"data": None, "errors": [{"message": "Authentication required: a valid bearer token "
-                                      "for a tenant.", "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return Response(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return _refusal("Authentication required: a valid bearer token or partner key for a tenant.",
+                    "UNAUTHENTICATED", 401, **{"WWW-Authenticate": "Bearer, ApiKey"})
 
 
-async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Ledger]:
-    services: Services = request.app.state.services
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def _method_not_allowed(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if request.url.path != "/graphql":
+        return _refusal("Method not allowed.", "BAD_USER_INPUT", 405)
+    return _refusal("Method not allowed: GraphQL requests are POSTed with a JSON body.",
+                    "BAD_USER_INPUT", 405, Allow="POST")
+
+
+async def _json_only(request: Request[Any, Any, Any]) -> Response[Any] | None:
+    """Before authentication: a form or a multipart body is refused, never read (no CSRF)."""
+    if request.method == "POST" and request.content_type[0].lower() != "application/json":
+        return _refusal("GraphQL requests are POSTed as `application/json`.", "BAD_USER_INPUT", 415)
+    return None
+
+
+def _graphql_controller(settings: GraphQLSettings) -> type[GraphQLController]:
+    schema = build_schema(
+        limits=QueryLimits(
+            max_depth=settings.max_depth, max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens, max_directives=settings.max_directives,
+            max_field_repeats=settings.max_field_repeats, max_cost=settings.max_cost,
+            default_page_size=settings.default_page_size,
+        ),
+        budget=CostBudgets(settings.cost_budget, settings.cost_budget_seconds),
+        production=settings.production,
+    )
+    base = make_graphql_controller(
+        schema, path="/graphql", graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=False, context_getter=_ledger, subscription_protocols=(),
+    )
+
+    class LedgerGraphQL(base):  # type: ignore[valid-type,misc]
+        before_request = _json_only
+        websocket_endpoint = None
+        if settings.production:
+            handle_http_get = None  # GET is then 405, IDE included
+
+        def parse_json(self, data: str | bytes) -> Any:
+            parsed = super().parse_json(data)
+            if isinstance(parsed, list):
+                raise HTTPException(400, "Batched requests are not accepted: POST one operation "
+                                         "per request.")
+            if not isinstance(parsed, dict):
+                raise HTTPException(400, "The body must be a JSON object with a `query`.")
+            return parsed
+
+        async def execute_request(self, request: Request[Any, Any, Any], context: Any,
+                                  root_value: Any) -> Response[Any]:
+            try:
+                response: Response[Any] = await self.run(request, context=context,
+                                                         root_value=root_value)
+            except HTTPException as refused:
+                return _refusal(refused.reason, "BAD_USER_INPUT", refused.status_code)
+            return await _audited(context, response)
+
+        async def process_result(self, request: Request[Any, Any, Any],
+                                 result: ExecutionResult) -> GraphQLHTTPResponse:
+            # The schema's ErrorCodes misses errors raised around it (an extension failing).
+            if result.errors:
+                result.errors = [coded(e, hide_suggestions=settings.production)
+                                 for e in result.errors]
+            return await super().process_result(request, result)  # type: ignore[no-any-return]
+
+    return LedgerGraphQL
+
+
+async def _audited(context: Any, response: Response[Any]) -> Response[Any]:
+    """The request's reads of personal data are recorded before its answer leaves; an answer
+    whose reads cannot be recorded is withheld."""
+    trail: ReadTrail | None = context.get("read_audit") if isinstance(context, dict) else None
+    if trail is None:
+        return response
     try:
-        if scheme.lower() != "bearer" or not token:
-            raise AuthenticationError("no bearer token")
-        actor = services.verifier.actor(token.strip())
+        await anyio.to_thread.run_sync(trail.flush)
+    except Exception:
+        log.exception("the read audit could not be written; the answer is withheld")
+        return _refusal("Internal error; it has been logged.", "INTERNAL", 500)
+    return response
+
+
+def _authenticate(services: Services, headers: Headers) -> Actor:
+    """``Authorization: Bearer <jwt>`` for people; ``X-Api-Key: <key>`` or ``Authorization:
+    ApiKey <key>`` for partner keys. Both at once, or anything else, authenticates no one."""
+    scheme, _, credential = headers.get("authorization", "").partition(" ")
+    api_key, credential = headers.get("x-api-key"), credential.strip()
+    if api_key is not None and scheme:
+        raise AuthenticationError("two credentials")
+    if api_key is not None:
+        return services.keys.actor(api_key)
+    if scheme.lower() == "apikey" and credential:
+        return services.keys.actor(credential)
+    if scheme.lower() == "bearer" and credential:
+        return services.verifier.actor(credential)
+    raise AuthenticationError("no credentials")
+
+
+async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+    if isinstance(request, Request) and request.method == "GET":
+        # Only the development IDE: GET never executes an operation (no queries over GET).
+        return {}
+    services: Services = request.app.state.services
+    try:
+        actor = await anyio.to_thread.run_sync(_authenticate, services, request.headers)
         runtime = await anyio.to_thread.run_sync(services.directory.runtime, actor.tenant)
     except (AuthenticationError, TenantNotFoundError):
         raise NotAuthorizedException() from None
@@ -59,12 +190,18 @@ async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Ledg
     def wait(position: int) -> bool:
         return services.progress.wait_for(
             slug, position, timeout=services.settings.graphql.projection_wait_seconds,
-            read_position=runtime.roster.position,
+            read_position=runtime.position,
         )
 
     provenance = Provenance(recorded_by=actor.subject, correlation_id=correlation[:100])
+    audit = await anyio.to_thread.run_sync(services.read_audit_log, runtime)
+    keys = PartnerKeyBook(services.keys, slug,
+                          default_minimum_cell_size=services.settings.partners.minimum_cell_size)
     return {"ledger": Ledger(actor, runtime.tenant.name, provenance, runtime.register,
-                             runtime.queries, wait)}
+                             runtime.queries, wait, runtime.tree),
+            "partner_keys": keys, "read_audit_log": audit,
+            "read_audit": ReadTrail(audit, actor, provenance.correlation_id)
+            if actor.reads_are_audited else None}
 
 
 @get("/health", sync_to_thread=True)
@@ -91,7 +228,9 @@ def create_app(
         progress = ProjectionProgress()
         projector = Projector(tenants, progress)
         verifier = TokenVerifier.from_settings(settings.auth, trust_dev_key=not production)
-        app.state.services = Services(settings, tenants, verifier, progress, projector)
+        keys = ApiKeyStore(tenants.pool(tenants.control_shard), pepper=settings.partners.key_pepper)
+        await anyio.to_thread.run_sync(keys.install)
+        app.state.services = Services(settings, tenants, verifier, progress, projector, keys)
         if run_projector:
             projector.start()
         try:
@@ -99,15 +238,11 @@ def create_app(
         finally:
             projector.stop()
 
-    graphql = make_graphql_controller(
-        build_schema(max_depth=settings.graphql.max_depth), path="/graphql",
-        graphql_ide=None if production else "graphiql", allow_queries_via_get=False,
-        context_getter=_ledger, subscription_protocols=(),
-    )
     return Litestar(
-        route_handlers=[graphql, health],
+        route_handlers=[_graphql_controller(settings.graphql), health],
         lifespan=[lifespan],
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health"]))],
-        exception_handlers={NotAuthorizedException: _unauthenticated},
+        exception_handlers={NotAuthorizedException: _unauthenticated,
+                            MethodNotAllowedException: _method_not_allowed},
         debug=False,
     )

@@ -1,7 +1,9 @@
-"""The `partyledger` command: serve, tenants, demo data, development tokens, the published SDL."""
+"""The `partyledger` command: serve, tenants, partner keys, demo data, development tokens, the
+published SDL."""
 
 from __future__ import annotations
 
+import getpass
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -10,15 +12,20 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from partyledger.domain.errors import DomainError
+from partyledger.infra.api_keys import ApiKeyStore
 from partyledger.infra.auth import load_or_create_dev_key, mint_token
 from partyledger.infra.database import resolve_database
 from partyledger.infra.settings import load_settings
-from partyledger.infra.tenants import TenantDirectory, TenantExistsError
-from partyledger.services.access import Role
+from partyledger.infra.tenants import TenantDirectory, TenantExistsError, TenantNotFoundError
+from partyledger.services.access import Actor, Role
+from partyledger.services.api_keys import PartnerKeyBook
 
 app = typer.Typer(no_args_is_help=True, help="PartyLedger: the register of party members.")
 tenants_app = typer.Typer(no_args_is_help=True, help="Create and list tenants.")
 app.add_typer(tenants_app, name="tenants")
+keys_app = typer.Typer(no_args_is_help=True, help="Issue, list and revoke a tenant's partner keys.")
+app.add_typer(keys_app, name="keys")
 console = Console()
 
 DEMO_TENANT = "demo"
@@ -46,6 +53,59 @@ def tenants_list() -> None:
     """List tenants with their shard and state."""
     for t in _directory().list():
         console.print(f"{t.slug}\t{t.name}\t{t.shard}\t{t.state}\t{t.created_at:%Y-%m-%d}")
+
+
+def _key_book(tenant: str) -> tuple[PartnerKeyBook, Actor]:
+    """The tenant's keys, and the operator acting as its administrator (recorded as such)."""
+    settings = load_settings()
+    directory = resolve_database(settings)
+    try:
+        directory.get(tenant)
+    except TenantNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    store = ApiKeyStore(directory.pool(directory.control_shard), pepper=settings.partners.key_pepper)
+    store.install()
+    book = PartnerKeyBook(store, tenant, default_minimum_cell_size=settings.partners.minimum_cell_size)
+    return book, Actor(f"cli:{getpass.getuser()}", tenant, frozenset({Role.TENANT_ADMIN}))
+
+
+@keys_app.command("issue")
+def keys_issue(tenant: str, label: str) -> None:
+    """Issue a partner key (statistics and aggregates only); the key is printed once."""
+    book, operator = _key_book(tenant)
+    try:
+        issued = book.issue_partner_key(operator, label=label)
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"issued [bold]{issued.key.prefix}[/bold] for {issued.key.label}; "
+                  "send it as the X-Api-Key header. It is not shown again:")
+    print(issued.secret, flush=True)  # plain print: rich would wrap it
+
+
+@keys_app.command("list")
+def keys_list(
+    tenant: str, revoked: Annotated[bool, typer.Option(help="Include revoked keys.")] = False,
+) -> None:
+    """List a tenant's partner keys (never their secrets)."""
+    book, operator = _key_book(tenant)
+    for k in book.partner_keys(operator, include_revoked=revoked):
+        state = f"revoked {k.revoked_at:%Y-%m-%d} by {k.revoked_by}" if k.revoked_at else "active"
+        used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never used"
+        console.print(f"{k.prefix}\t{k.label}\t{k.issued_at:%Y-%m-%d} by {k.issued_by}\t{used}\t{state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(tenant: str, key_id: str) -> None:
+    """Revoke a partner key at once (its id, or its `pl_<id>` prefix)."""
+    book, operator = _key_book(tenant)
+    try:
+        revoked = book.revoke_partner_key(operator, key_id=key_id.removeprefix("pl_"))
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"revoked [bold]{revoked.prefix}[/bold] ({revoked.label})")
 
 
 @app.command()
@@ -76,7 +136,8 @@ def _ensure_demo(  # noqa: PLR0913
         generate_province(runtime.register, tenant=slug, communes=communes,
                           cells_per_commune=cells_per_commune, members_per_cell=members_per_cell,
                           seed=seed, progress=lambda n: bar.advance(task, n))
-    catch_up(runtime.register, runtime.roster)
+    for view in runtime.views:
+        catch_up(runtime.register, view)
     console.print(f"tenant [bold]{slug}[/bold]: {total} synthetic members recorded")
 
 

@@ -21,28 +21,52 @@ from partyledger.services.access import Actor, Role
 from partyledger.services.tenant_register import TenantRegister
 
 FOUNDED = date(2010, 1, 1)
+TWO_TIER = date(2025, 7, 1)
+"""From this day the district level is gone: communes and wards are the grassroots' superiors."""
 
 
 def generate_province(  # noqa: PLR0913
     register: TenantRegister, *, tenant: str, communes: int = 6, cells_per_commune: int = 6,
     members_per_cell: int = 10, seed: int = 2026, progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Record a province's tree and members; return the number of members recorded."""
+    """Record a province's tree and members; return the number of members recorded.
+
+    The tree starts with districts (2010) and is reorganised on 1 July 2025 the way the
+    provinces were: each district's cells move under a new commune committee and the district
+    is dissolved.
+    """
     admin = Actor(f"demo-admin@{tenant}", tenant, frozenset({Role.TENANT_ADMIN}))
     people, rnd = PeopleGenerator(seed), random.Random(seed)
     with recorded_by(Provenance.system(admin.subject)):
         root = _found(register, admin, "Đảng bộ tỉnh (dữ liệu mẫu)", Kind.PROVINCIAL_ORGANIZATION, None)
-        cells = []
+        districts: dict[UUID, list[UUID]] = {}
         for _ in range(communes):
-            commune = _found(register, admin, "Đảng bộ " + people.commune_name(), Kind.COMMUNE_COMMITTEE, root)
-            for _ in range(cells_per_commune):
-                cells.append(_found(register, admin, people.cell_name(), Kind.GRASSROOTS_CELL, commune))
+            place = people.commune_name().split(" ", 1)[1]
+            district = _found(register, admin, f"Đảng bộ huyện {place}", Kind.DISTRICT_COMMITTEE, root)
+            districts[district] = [_found(register, admin, people.cell_name(), Kind.GRASSROOTS_CELL, district)
+                                   for _ in range(cells_per_commune)]
         recorded = 0
-        for cell in cells:
+        for cell in (c for cells in districts.values() for c in cells):
             recorded += _populate(register, admin, cell, members_per_cell, people, rnd)
             if progress:
                 progress(members_per_cell)
+        for district, cells in districts.items():
+            _two_tier(register, admin, root, district, cells, people.commune_name())
     return recorded
+
+
+def _two_tier(  # noqa: PLR0913
+    register: TenantRegister, admin: Actor, root: UUID, district: UUID, cells: list[UUID], commune: str,
+) -> None:
+    decision = Decision("QĐ 321-QĐ/TW", date(2025, 6, 27), "Bộ Chính trị")
+    committee = register.found_organization(
+        admin, name=f"Đảng bộ {commune}", kind=Kind.COMMUNE_COMMITTEE, parent_id=root,
+        effective_on=TWO_TIER, decision=decision).subject_id
+    for cell in cells:
+        register.move_organization(admin, organization_id=cell, new_parent_id=committee,
+                                   effective_on=TWO_TIER, decision=decision)
+    register.dissolve_organization(admin, organization_id=district, effective_on=TWO_TIER,
+                                   decision=decision)
 
 
 def _found(register: TenantRegister, admin: Actor, name: str, kind: Kind, parent: UUID | None) -> UUID:

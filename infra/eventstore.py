@@ -3,6 +3,12 @@
 Every write to stored events goes through ``TenantApplicationRecorder``: the one place where the
 audit chain will be maintained, where events are made immutable in the database, and where
 appends are traced and counted.
+
+With the tenant's roles on (``tenant_env(..., roles=True)``; see ``db_roles``), every checkout of
+the tenant's datastore runs as ``pl_<schema>_app`` (``SET ROLE`` on checkout; the shard pool's
+reset callback runs ``RESET ROLE`` before a connection goes back to the pool), an append runs as
+``pl_<schema>_writer`` (SELECT and INSERT on events, nothing else), and the event store's DDL
+runs as ``pl_<schema>_owner``.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import weakref
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -19,6 +26,7 @@ from eventsourcing.persistence import (
     OperationalError,
     StoredEvent,
 )
+from eventsourcing.persistence import AggregateRecorder, ProcessRecorder
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
@@ -31,13 +39,19 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 from psycopg.types.composite import register_composite
 
-from partyledger.infra.shards import SharedPool, shard_pool
+from partyledger.infra.db_roles import TenantRoles
+from partyledger.infra.shards import SharedPool, act_as, shard_pool
 
 SHARD_DSN = "PARTYLEDGER_SHARD_DSN"
+TENANT_ROLES = "PARTYLEDGER_TENANT_ROLES"
+"""``y``: the tenant's datastore runs as the tenant's roles (``db_roles``), which must exist."""
 POOL_SIZE = "PARTYLEDGER_POOL_SIZE"
 POOL_APPLICATION_NAME = "PARTYLEDGER_POOL_APPLICATION_NAME"
 EVENTS_CHANNEL = "partyledger_events"
 """NOTIFY channel whose payload is the tenant schema that appended: one listener serves a shard."""
+
+_acting_as: ContextVar[tuple[str, str] | None] = ContextVar("partyledger_acting_as", default=None)
+"""(schema, role) that checkouts of that schema's datastore use instead of its app role."""
 
 _tracer = trace.get_tracer("partyledger.eventstore")
 _appended = metrics.get_meter("partyledger").create_counter(
@@ -48,7 +62,7 @@ _appended = metrics.get_meter("partyledger").create_counter(
 class SharedPoolDatastore(PostgresDatastore):
     """A datastore in one tenant's schema that borrows its shard's pool instead of owning one."""
 
-    def __init__(self, pool: SharedPool, *, schema: str) -> None:  # noqa: PLR0913
+    def __init__(self, pool: SharedPool, *, schema: str, roles: TenantRoles | None = None) -> None:
         # Deliberately not calling super().__init__: it would open a pool of its own.
         self.idle_in_transaction_session_timeout = 5
         self.pre_ping = False
@@ -63,6 +77,9 @@ class SharedPoolDatastore(PostgresDatastore):
         self.psycopg_python_types: dict[str, Any] = {}
         self.pool = pool  # type: ignore[assignment]
         self._adapted: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.roles = roles
+        self._begin = {r: SQL("BEGIN; SET LOCAL ROLE {}").format(Identifier(r)).as_bytes()
+                       for r in (roles.all if roles else ())}
 
     def register_type_adapters(self) -> None:
         """Give this schema's composite types Python classes of their own.
@@ -81,7 +98,49 @@ class SharedPoolDatastore(PostgresDatastore):
         self._adapted = weakref.WeakSet()
 
     @contextmanager
-    def get_connection(self) -> Iterator[Any]:
+    def acting_as_owner(self) -> Iterator[None]:
+        """Checkouts of this schema's datastores in this context (thread, task) run as the
+        schema's owner: for the event store's DDL. No effect without roles."""
+        if self.roles is None:
+            yield
+            return
+        token = _acting_as.set((self.schema, self.roles.owner))
+        try:
+            yield
+        finally:
+            _acting_as.reset(token)
+
+    def checkout_role(self) -> str | None:
+        if self.roles is None:
+            return None
+        acting = _acting_as.get()
+        return acting[1] if acting is not None and acting[0] == self.schema else self.roles.app
+
+    @contextmanager
+    def get_connection(self, *, role: str | None = None) -> Iterator[Any]:
+        """A pool connection acting as ``role`` (by default the tenant's app role): ``SET ROLE``
+        now, ``RESET ROLE`` when the pool takes it back (``shards.SharedPool.putconn``)."""
+        role = role or self.checkout_role()
+        with self._checkout() as conn:
+            if role is not None:
+                act_as(conn, role)
+            yield conn
+
+    @contextmanager
+    def transaction(self, *, commit: bool = False, role: str | None = None) -> Iterator[Any]:
+        """A transaction acting as ``role`` (by default the tenant's app role): ``SET LOCAL
+        ROLE`` sent with the ``BEGIN``, so it costs no round trip and ends with the transaction."""
+        role = role or self.checkout_role()
+        with self._checkout() as conn:
+            conn.execute(self._begin[role] if role is not None else b"BEGIN", prepare=False)
+            yield conn.cursor()  # on an exception, the pool rolls back before taking it back
+            if commit:
+                conn.commit()
+            else:
+                conn.rollback()
+
+    @contextmanager
+    def _checkout(self) -> Iterator[Any]:
         with super().get_connection() as conn:
             if conn not in self._adapted:
                 for name, info in self.psycopg_type_adapters.items():
@@ -94,7 +153,7 @@ class TenantApplicationRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         schema, table = Identifier(datastore.schema), Identifier(events_table_name)
-        guard = Identifier(f"{events_table_name}_immutable")
+        guard, no_truncate, lock = (Identifier(n) for n in event_store_objects(events_table_name))
         self.sql_create_statements += [
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{guard}() RETURNS trigger LANGUAGE plpgsql AS "
@@ -105,10 +164,30 @@ class TenantApplicationRecorder(PostgresApplicationRecorder):
                 "CREATE OR REPLACE TRIGGER {guard} BEFORE UPDATE OR DELETE ON {schema}.{table} "
                 "FOR EACH ROW EXECUTE FUNCTION {schema}.{guard}()"
             ).format(schema=schema, table=table, guard=guard),
+            SQL(
+                "CREATE OR REPLACE TRIGGER {no_truncate} BEFORE TRUNCATE ON {schema}.{table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{guard}()"
+            ).format(schema=schema, table=table, guard=guard, no_truncate=no_truncate),
+            # LOCK TABLE ... IN EXCLUSIVE MODE needs UPDATE, DELETE or TRUNCATE on the table,
+            # which the writer role must not have: it locks through the owner's function.
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{lock}() RETURNS void LANGUAGE plpgsql "
+                "SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS "
+                "$$BEGIN LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; END$$"
+            ).format(schema=schema, table=table, lock=lock),
+        ]
+        self.lock_table_statements = [
+            self.lock_table_statements[0],  # SET LOCAL lock_timeout
+            SQL("SELECT {schema}.{lock}()").format(schema=schema, lock=lock),
         ]
         self._notify_tenant = SQL("SELECT pg_notify({channel}, {schema})").format(
             channel=Literal(EVENTS_CHANNEL), schema=Literal(datastore.schema)
         )
+
+    def create_table(self) -> None:
+        """The event store's DDL runs as the tenant's owner role (when roles are on)."""
+        with _as_owner(self.datastore):
+            super().create_table()
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -126,20 +205,44 @@ class TenantApplicationRecorder(PostgresApplicationRecorder):
         a save of a few hundred kilobytes never returned from the pipeline over a Unix socket."""
         if not stored_events:
             return None
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+        with self._writer_transaction() as curs:
             self._insert_events(curs, stored_events, **kwargs)
             self._insert_stored_events(curs, stored_events, **kwargs)
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    def _writer_transaction(self) -> Any:
+        datastore = self.datastore
+        if isinstance(datastore, SharedPoolDatastore):
+            writer = datastore.roles.writer if datastore.roles is not None else None
+            return datastore.transaction(commit=True, role=writer)
+        return datastore.transaction(commit=True)
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
         super()._notify_channel(curs)
         curs.execute(self._notify_tenant)
 
 
+def event_store_objects(events_table_name: str) -> tuple[str, str, str]:
+    """Names of the immutability guard function, the TRUNCATE trigger (the row trigger has the
+    guard's name) and the lock function that ``TenantApplicationRecorder`` creates."""
+    names = (f"{events_table_name}_immutable", f"{events_table_name}_no_truncate",
+             f"{events_table_name}_lock")
+    for name in names:
+        PostgresApplicationRecorder.check_identifier_length(name)
+    return names
+
+
+def _as_owner(datastore: PostgresDatastore) -> Any:
+    if isinstance(datastore, SharedPoolDatastore):
+        return datastore.acting_as_owner()
+    return nullcontext()
+
+
 class TenantEventStoreFactory(PostgresFactory):
     """Selected with ``PERSISTENCE_MODULE``; reads the shard DSN and schema from the app's env."""
 
     application_recorder_class = TenantApplicationRecorder
+    datastore: SharedPoolDatastore
 
     def __init__(self, env: Environment | Any) -> None:
         InfrastructureFactory.__init__(self, env)
@@ -153,14 +256,29 @@ class TenantEventStoreFactory(PostgresFactory):
             size=int(self.env.get(POOL_SIZE) or 8),
             application_name=self.env.get(POOL_APPLICATION_NAME) or "partyledger",
         )
-        self.datastore = SharedPoolDatastore(pool, schema=schema)
+        roles = TenantRoles.for_schema(schema) if self.env.get(TENANT_ROLES) == "y" else None
+        self.datastore = SharedPoolDatastore(pool, schema=schema, roles=roles)
+
+    # Recorders of events other than the application's (snapshots, process applications) also
+    # create their tables as the owner. (Inserting into them as the app role is refused: the
+    # project has neither; they would need their own role, like the writer.)
+
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
+        with self.datastore.acting_as_owner():
+            return super().aggregate_recorder(purpose)
+
+    def process_recorder(self) -> ProcessRecorder:
+        with self.datastore.acting_as_owner():
+            return super().process_recorder()
 
 
-def tenant_env(dsn: str, schema: str, **extra: str) -> dict[str, str]:
-    """The environment mapping an application or view needs to live in ``schema`` on ``dsn``."""
+def tenant_env(dsn: str, schema: str, *, roles: bool = False, **extra: str) -> dict[str, str]:
+    """The environment mapping an application or view needs to live in ``schema`` on ``dsn``;
+    ``roles``: act as the tenant's roles, which ``db_roles.provision`` must have made."""
     return {
         "PERSISTENCE_MODULE": f"{__name__}:TenantEventStoreFactory",
         SHARD_DSN: dsn,
         PostgresFactory.POSTGRES_SCHEMA: schema,
+        **({TENANT_ROLES: "y"} if roles else {}),
         **extra,
     }

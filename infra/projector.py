@@ -54,14 +54,14 @@ class Projector:
 
     def catch_up(self, runtime: TenantRuntime) -> int:
         attributes = {"tenant.id": runtime.tenant.slug}
-        with _tracer.start_as_current_span("projection roster catch-up", attributes=attributes):
-            position = catch_up(runtime.register, runtime.roster)
+        with _tracer.start_as_current_span("projections catch-up", attributes=attributes):
+            position = min(catch_up(runtime.register, view) for view in runtime.views)
         self.progress.advance(runtime.tenant.slug, position)
         return position
 
     def lag(self, runtime: TenantRuntime) -> int:
         head = runtime.register.recorder.max_notification_id() or 0
-        return max(0, head - runtime.roster.position())
+        return max(0, head - runtime.position())
 
     def _work(self) -> None:
         while not self._stop.is_set():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,34 @@ class AuthSettings:
 
 @dataclass(frozen=True)
 class GraphQLSettings:
+    """Production turns off the IDE, introspection, suggestions and GET; the limits apply always.
+
+    A connection costs ``first`` (``default_page_size`` when not given) times its children; a
+    request above ``max_cost`` is refused, and each client (token subject in its tenant) may
+    spend ``cost_budget`` per ``cost_budget_seconds``, restored continuously.
+    """
+
     production: bool
     max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_directives: int = 4
+    max_field_repeats: int = 3
+    max_cost: int = 5000
+    default_page_size: int = 20
+    cost_budget: int = 50_000
+    cost_budget_seconds: float = 60.0
     projection_wait_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class PartnerSettings:
+    """Partner keys: their secrets are stored as HMAC-SHA256 under ``key_pepper`` (changing it
+    invalidates every key issued before); counts below ``minimum_cell_size`` are suppressed for
+    partners in every tenant that has not set its own."""
+
+    key_pepper: str = field(default="", repr=False)
+    minimum_cell_size: int = 5
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     extra: Mapping[str, str] = field(default_factory=dict)
+    partners: PartnerSettings = field(default_factory=PartnerSettings)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,7 +89,28 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             public_keys_pem=keys,
             dev_key_path=Path(env.get("PARTYLEDGER_DEV_KEY", home / "dev-signing-key.pem")),
         ),
-        graphql=GraphQLSettings(production=env.get("PARTYLEDGER_ENV", "development") == "production"),
+        graphql=_graphql_settings(env),
         host=env.get("PARTYLEDGER_HOST", "127.0.0.1"),
         port=int(env.get("PARTYLEDGER_PORT", "8000")),
+        partners=_partner_settings(env),
     )
+
+
+def _partner_settings(env: Mapping[str, str]) -> PartnerSettings:
+    """``PARTYLEDGER_API_KEY_PEPPER`` (or a file named by ``PARTYLEDGER_API_KEY_PEPPER_FILE``)
+    and ``PARTYLEDGER_MINIMUM_CELL_SIZE``."""
+    pepper_file = env.get("PARTYLEDGER_API_KEY_PEPPER_FILE")
+    pepper = Path(pepper_file).read_text().strip() if pepper_file else env.get("PARTYLEDGER_API_KEY_PEPPER", "")
+    return PartnerSettings(key_pepper=pepper,
+                           minimum_cell_size=int(env.get("PARTYLEDGER_MINIMUM_CELL_SIZE", "5")))
+
+
+def _graphql_settings(env: Mapping[str, str]) -> GraphQLSettings:
+    """``PARTYLEDGER_GRAPHQL_<FIELD>`` overrides a limit, e.g. ``PARTYLEDGER_GRAPHQL_MAX_COST``."""
+    defaults = GraphQLSettings(production=env.get("PARTYLEDGER_ENV", "development") == "production")
+    overrides: dict[str, Any] = {}
+    for item in fields(GraphQLSettings):
+        raw = env.get(f"PARTYLEDGER_GRAPHQL_{item.name.upper()}")
+        if item.name != "production" and raw:
+            overrides[item.name] = type(getattr(defaults, item.name))(raw)
+    return replace(defaults, **overrides)

@@ -4,7 +4,8 @@ eventsourcing opens a pool per application (six connections each); with one appl
 tenant that exhausts PostgreSQL after a few dozen tenants. The pools here are process-wide so
 the persistence factory, which eventsourcing builds from an environment mapping, can find them
 by DSN; they ignore ``close()`` because the library closes its datastore's pool whenever any one
-application object is collected.
+application object is collected. Connections are autocommit, and are lent acting as the login
+role, whatever role their last borrower acted as (``act_as``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import threading
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
+from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
 
@@ -22,8 +25,38 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
     conn.execute("SET idle_in_transaction_session_timeout = '5s'")
 
 
+_ACTING_AS = "_partyledger_acting_as"
+_set_role: dict[str, bytes] = {}
+
+
+def act_as(conn: psycopg.Connection[Any], role: str) -> None:
+    """``SET ROLE`` on a connection borrowed from a ``SharedPool``, until it goes back."""
+    statement = _set_role.get(role)
+    if statement is None:
+        statement = _set_role.setdefault(role, SQL("SET ROLE {}").format(Identifier(role)).as_bytes())
+    setattr(conn, _ACTING_AS, role)  # first: should SET ROLE half-fail, the reset still runs
+    conn.execute(statement, prepare=False)
+
+
 class SharedPool(ConnectionPool[psycopg.Connection[Any]]):
-    """A pool that outlives the applications using it; ``shutdown()`` really closes it."""
+    """A pool that outlives the applications using it; ``shutdown()`` really closes it.
+
+    A connection comes back acting as the login role: one that ``act_as`` gave another role is
+    ``RESET ROLE`` on its way back (after any transaction it was left in is rolled back), or
+    closed, and so replaced, if that fails. In the borrower's thread, not the pool's workers:
+    a ``reset`` callback would hand every return to a worker, which measured slower.
+    """
+
+    def putconn(self, conn: psycopg.Connection[Any]) -> None:
+        if getattr(conn, _ACTING_AS, None) is not None and not conn.closed:
+            try:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.rollback()
+                conn.execute(b"RESET ROLE", prepare=False)
+                setattr(conn, _ACTING_AS, None)
+            except psycopg.Error:
+                conn.close()
+        super().putconn(conn)
 
     def close(self, timeout: float = 5.0) -> None:
         """Ignored: the pool belongs to the shard, not to whoever calls this."""

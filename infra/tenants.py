@@ -1,4 +1,11 @@
-"""The tenant directory (``control`` schema) and provisioning of one schema per tenant."""
+"""The tenant directory (``control`` schema) and provisioning of one schema per tenant.
+
+Each tenant schema is owned by the tenant's own PostgreSQL roles (``db_roles``): the directory
+provisions them when it creates the tenant, and again (idempotently, a few catalog reads when
+nothing is to do) when it builds a runtime, which also brings schemas made before roles existed
+up to date. The runtime's datastore then acts as the tenant's roles only. The ``control`` schema
+is read and written as the login role.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from psycopg.sql import SQL, Identifier
 
-from partyledger.infra.eventstore import POOL_APPLICATION_NAME, POOL_SIZE, tenant_env
+from partyledger.infra.db_roles import TenantRoles, provision
+from partyledger.infra.eventstore import (
+    POOL_APPLICATION_NAME,
+    POOL_SIZE,
+    event_store_objects,
+    tenant_env,
+)
 from partyledger.infra.shards import shard_pool
+from partyledger.projections.org_tree import OrgTreeView
+from partyledger.projections.org_tree_queries import OrgTreeQueries
 from partyledger.projections.roster import RosterView
 from partyledger.projections.roster_queries import RosterQueries
 from partyledger.services.tenant_register import TenantRegister
@@ -47,12 +61,22 @@ class Tenant:
 
 @dataclass
 class TenantRuntime:
-    """A tenant's application, roster view and roster reads, bound to its shard's pool."""
+    """A tenant's application, its projections and their reads, bound to its shard's pool."""
 
     tenant: Tenant
     register: TenantRegister
     roster: RosterView
     queries: RosterQueries
+    org_tree: OrgTreeView
+    tree: OrgTreeQueries
+
+    @property
+    def views(self) -> tuple[RosterView, OrgTreeView]:
+        return (self.roster, self.org_tree)
+
+    def position(self) -> int:
+        """The log position every projection of the tenant has reached."""
+        return min(view.position() for view in self.views)
 
 
 class TenantDirectory:
@@ -96,7 +120,7 @@ class TenantDirectory:
         if inserted is None:
             raise TenantExistsError(f"tenant {slug!r} exists already")
         with self.pool(shard).connection() as conn:
-            conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+            provision(conn, TenantRoles.for_schema(schema), create_schema=True)
         runtime = self._build(self.get(slug), create_tables=True)
         with self._lock:
             self._runtimes[slug] = runtime
@@ -124,13 +148,23 @@ class TenantDirectory:
         return runtime
 
     def _build(self, tenant: Tenant, *, create_tables: bool) -> TenantRuntime:
+        with self.pool(tenant.shard).connection() as conn:
+            found = provision(conn, TenantRoles.for_schema(tenant.schema_name))
+        guard, no_truncate, lock = event_store_objects(f"{TenantRegister.name}_events")
+        if not ({guard, lock} <= found.functions and {guard, no_truncate} <= found.triggers):
+            create_tables = True  # an event store of an earlier release: add what it lacks
         env = tenant_env(
-            self.shards[tenant.shard], tenant.schema_name,
+            self.shards[tenant.shard], tenant.schema_name, roles=True,
             CREATE_TABLE="y" if create_tables else "n",
             **{TENANT: tenant.slug, POOL_SIZE: str(self.pool_size),
                POOL_APPLICATION_NAME: self.application_name},
         )
         register = TenantRegister(env=env)
-        roster = RosterView(register.factory.datastore)  # type: ignore[attr-defined]
-        roster.create_table()  # idempotent; also brings tables of earlier releases up to date
-        return TenantRuntime(tenant, register, roster, RosterQueries(register.factory.datastore))  # type: ignore[attr-defined]
+        datastore = register.factory.datastore  # type: ignore[attr-defined]
+        roster, org_tree = RosterView(datastore), OrgTreeView(datastore)
+        for view in (roster, org_tree):
+            # idempotent; also brings tables of earlier releases up to date. As the app role,
+            # which owns the projection and tracking tables (the event store is the owner's).
+            view.create_table()
+        return TenantRuntime(tenant, register, roster, RosterQueries(datastore), org_tree,
+                             OrgTreeQueries(datastore))

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from eventsourcing.application import Application
+from collections.abc import Iterable
+from typing import Any, Protocol
 
-from partyledger.projections.roster import RosterView
+from eventsourcing.application import Application
 
 BATCH_SIZE = 1000
 
 
-def catch_up(app: Application, view: RosterView, *, batch_size: int = BATCH_SIZE) -> int:  # type: ignore[type-arg]
+class View(Protocol):
+    """A read model that records the log position it reached with its rows."""
+
+    def position(self) -> int: ...
+
+    def process(self, events: Iterable[tuple[int, Any]]) -> int: ...
+
+
+def catch_up(app: Application, view: View, *, batch_size: int = BATCH_SIZE) -> int:  # type: ignore[type-arg]
     """Process every notification after the view's position; return the position reached.
 
     Notification ids can have permanent holes (a failed insert burns sequence values), so the

@@ -20,7 +20,9 @@ from partyledger.domain.admission import AdmissionPipeline
 from partyledger.domain.member import Member
 from partyledger.domain.member_discipline import Discipline, DisciplineForm
 from partyledger.domain.member_exits import Exits
+from partyledger.domain.member_reorganised import Reorganised
 from partyledger.domain.member_transfers import Transfers
+from partyledger.domain.org_reorganisation import Reorganisation
 from partyledger.domain.names import fold_name
 from partyledger.domain.organization import Organization
 from partyledger.domain.probation import Probation
@@ -135,6 +137,35 @@ class RosterView(PostgresTrackingRecorder):
         if e.birth_date:
             changes.update(birth_date=e.birth_date)
         self._update(curs, e, position, **changes)
+
+    @apply.register
+    def _(self, e: Reorganisation.Renamed, curs: Cursor[Any], position: int) -> None:
+        curs.execute(self.sql("UPDATE {s}.roster_organizations SET name = %s, position = %s"
+                              " WHERE organization_id = %s"), (e.name, position, e.originator_id))
+
+    @apply.register
+    def _(self, e: Reorganisation.KindChanged, curs: Cursor[Any], position: int) -> None:
+        curs.execute(self.sql("UPDATE {s}.roster_organizations SET kind = %s, position = %s"
+                              " WHERE organization_id = %s"), (e.kind.name, position, e.originator_id))
+
+    @apply.register
+    def _(self, e: Reorganisation.MovedUnder, curs: Cursor[Any], position: int) -> None:
+        """The organisation's subtree takes the new parent's path; so do its members' paths."""
+        moved = {"id": e.originator_id, "parent": e.to_parent_id, "pos": position}
+        curs.execute(self.sql(
+            "UPDATE {s}.roster_organizations o SET position = %(pos)s,"
+            " parent_id = CASE WHEN o.organization_id = %(id)s THEN %(parent)s ELSE o.parent_id END,"
+            " path = (SELECT p.path FROM {s}.roster_organizations p WHERE p.organization_id = %(parent)s)"
+            "  || o.path[array_position(o.path, %(id)s::uuid):]"
+            " WHERE o.path @> ARRAY[%(id)s]::uuid[]"), moved)
+        curs.execute(self.sql(
+            "UPDATE {s}.roster_members m SET organization_path = o.path FROM {s}.roster_organizations o"
+            " WHERE o.organization_id = m.organization_id AND m.organization_path @> ARRAY[%(id)s]::uuid[]"),
+            moved)
+
+    @apply.register
+    def _(self, e: Reorganised.MovedByReorganisation, curs: Cursor[Any], position: int) -> None:
+        self._move(curs, e, e.to_cell_id, position)
 
     @apply.register
     def _(self, e: Transfers.TransferReceived, curs: Cursor[Any], position: int) -> None:

@@ -18,6 +18,9 @@ _MEMBER_COLUMNS = (
 )
 
 
+_IN_SCOPE = SQL("organization_path && %s::uuid[]")
+
+
 @dataclass(frozen=True)
 class MemberRow:
     member_id: UUID
@@ -44,10 +47,14 @@ class OrganizationRow:
 
 @dataclass(frozen=True)
 class RosterFilter:
+    """``scope`` restricts every answer, the total included, to members whose cell lies under
+    one of its organisations (an officer's subtrees); ``None`` is the whole tenant, empty none."""
+
     organization_id: UUID | None = None
     include_subtree: bool = True
     statuses: tuple[str, ...] = ()
     search: str | None = None
+    scope: frozenset[UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,9 @@ class RosterQueries:
     def _conditions(self, where: RosterFilter) -> tuple[list[Any], list[Any]]:
         conditions: list[Any] = []
         params: list[Any] = []
+        if where.scope is not None:
+            conditions.append(_IN_SCOPE)
+            params.append(list(where.scope))
         if where.organization_id and where.include_subtree:
             conditions.append(SQL("organization_path @> ARRAY[%s]::uuid[]"))
             params.append(where.organization_id)
@@ -100,11 +110,15 @@ class RosterQueries:
             params.append("%" + folded.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%")
         return conditions, params
 
-    def member(self, member_id: UUID) -> MemberRow | None:
+    def member(self, member_id: UUID, scope: frozenset[UUID] | None = None) -> MemberRow | None:
+        """The member, or ``None`` when absent or outside ``scope`` (see ``RosterFilter``)."""
+        where, params = SQL("member_id = %s"), [member_id]
+        if scope is not None:
+            where, params = SQL(" AND ").join([where, _IN_SCOPE]), [member_id, list(scope)]
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                self._sql(f"SELECT {_MEMBER_COLUMNS} FROM {{s}}.roster_members WHERE member_id = %s"),
-                (member_id,),
+                self._sql(f"SELECT {_MEMBER_COLUMNS} FROM {{s}}.roster_members WHERE ") + where,
+                params,
             )
             row = curs.fetchone()
         return MemberRow(**row) if row else None

@@ -1,4 +1,13 @@
-"""Who is acting and what they may do: roles and organisation scope from the credentials."""
+"""Who is acting and what they may do: roles and organisation scope from the credentials.
+
+The four roles (API.md, "Who may do what"):
+
+- tenant administrator: reads the whole tenant; writes the organisation tree, grants and keys;
+- officer: reads and writes members only in the subtrees of ``organization_scope``;
+- inspector: reads the whole tenant; writes discipline and appeals;
+- partner (a dashboard key): statistics and aggregates only, never a personal field; counts
+  below the tenant's minimum cell size are suppressed.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +24,14 @@ class Role(Enum):
 
 
 class AccessDeniedError(Exception):
-    """The actor lacks the role or the organisation scope; answered as FORBIDDEN."""
+    """The actor lacks the role or the organisation scope; answered as FORBIDDEN.
+
+    Messages name the rule, never an object the caller did not name itself.
+    """
+
+
+_WHOLE_TENANT_READERS = frozenset({Role.TENANT_ADMIN, Role.INSPECTOR})
+_AUDITED_READERS = frozenset({Role.OFFICER, Role.INSPECTOR})
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,25 @@ class Actor:
     def reads_personal_data(self) -> bool:
         return bool(self.roles - {Role.PARTNER})
 
+    @property
+    def reads_whole_tenant(self) -> bool:
+        """Tenant administrators and inspectors read every member of the tenant."""
+        return bool(self.roles & _WHOLE_TENANT_READERS)
+
+    @property
+    def reads_are_audited(self) -> bool:
+        """Officers' and inspectors' reads of personal data are recorded (who, whom, when)."""
+        return bool(self.roles & _AUDITED_READERS)
+
+    def member_scope(self) -> frozenset[UUID] | None:
+        """Whose personal data the actor reads: ``None`` for the whole tenant, otherwise the
+        organisations under which a member's cell must lie (empty: no one)."""
+        if not self.reads_personal_data:
+            raise AccessDeniedError("this key reads statistics only, not members")
+        if self.reads_whole_tenant:
+            return None
+        return self.organization_scope if Role.OFFICER in self.roles else frozenset()
+
     def covers(self, lineage: list[UUID]) -> bool:
         """Whether the actor may write in the organisation whose ancestors are ``lineage``.
 
@@ -49,3 +84,14 @@ class Actor:
         if Role.TENANT_ADMIN in self.roles:
             return True
         return Role.OFFICER in self.roles and bool(self.organization_scope.intersection(lineage))
+
+    def reads_within(self, lineage: list[UUID]) -> bool:
+        """Whether the actor may read the members of the organisation with ``lineage``."""
+        scope = self.member_scope()
+        return scope is None or bool(scope.intersection(lineage))
+
+    def disclosed(self, count: int, minimum_cell_size: int) -> int | None:
+        """A count as the actor may see it: partners see none below the minimum cell size."""
+        if not self.reads_personal_data and count < minimum_cell_size:
+            return None
+        return count

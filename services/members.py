@@ -38,6 +38,7 @@ class MemberRegister(OrganizationTree):
         """Open an applicant's record in a cell (đối tượng kết nạp)."""
         arguments = {"full_name": full_name, "birth_date": birth_date, "cell_id": cell_id,
                      "introducers": introducers, "applied_on": applied_on, "citizen_id": citizen_id}
+        self.authorise_writer(actor)
 
         def run() -> list[Member]:
             self.writable_cell(actor, cell_id)
@@ -91,6 +92,7 @@ class MemberRegister(OrganizationTree):
     ) -> Outcome:
         """Record a whole admission at once: every step is checked as if recorded one by one."""
         arguments = {k: v for k, v in locals().items() if k not in ("self", "actor")}
+        self.authorise_writer(actor)
 
         def run() -> list[Member]:
             self.writable_cell(actor, cell_id)
@@ -148,6 +150,7 @@ class MemberRegister(OrganizationTree):
     ) -> Outcome:
         """Issue a party card; its number is unique within the tenant."""
         arguments = {k: v for k, v in locals().items() if k not in ("self", "actor")}
+        self.authorise_writer(actor)
 
         def run() -> list[Any]:
             member = self.writable_member(actor, member_id)
@@ -173,15 +176,23 @@ class MemberRegister(OrganizationTree):
             raise MemberNotFoundError(f"no member {member_id} in this register", field="memberId")
         return member  # type: ignore[no-any-return]
 
+    def member_scope(self, actor: Actor) -> frozenset[UUID] | None:
+        """Whose personal data ``actor`` reads in this register: ``None`` for everyone, else the
+        organisations a member's cell must lie under (officers). Partner keys: refused."""
+        self.check_tenant(actor)
+        return actor.member_scope()
+
     def readable_member(self, actor: Actor, member_id: UUID) -> Member:
         """A member whose personal data the actor may read: tenant administrators and inspectors
-        the whole tenant, officers their subtree, partner keys no one."""
-        self.check_tenant(actor)
-        if not actor.reads_personal_data:
-            raise AccessDeniedError("this key reads statistics only, not members")
+        the whole tenant, officers their subtree (and members a transfer letter sends into it),
+        partner keys no one."""
+        self.member_scope(actor)
         member = self.member(member_id)
-        if not actor.roles & {Role.TENANT_ADMIN, Role.INSPECTOR}:
-            self.check_covers(actor, self.organization(member.cell_id, field="memberId"))
+        if not actor.reads_whole_tenant:
+            cells = [member.cell_id, *([member.receiving_cell_id] if member.receiving_cell_id else [])]
+            if not any(actor.reads_within(self.lineage(self.organization(c, field="memberId")))
+                       for c in cells):
+                raise AccessDeniedError("this member is outside your scope")
         return member
 
     def member_history(self, actor: Actor, member_id: UUID) -> Sequence[Any]:
@@ -201,6 +212,7 @@ class MemberRegister(OrganizationTree):
               change: Any) -> Outcome:
         """A command that changes one member: authority on the member's cell, then the rule."""
         arguments = {k: v for k, v in given.items() if k not in ("self", "actor")}
+        self.authorise_writer(actor)
 
         def run() -> list[Member]:
             self.check_tenant(actor)
@@ -210,9 +222,19 @@ class MemberRegister(OrganizationTree):
 
         return self.execute(command, arguments, run)
 
+    def authorise_writer(self, actor: Actor) -> None:
+        """Before anything is looked up (or an earlier answer replayed): only tenant
+        administrators and officers record members' events."""
+        self.check_tenant(actor)
+        actor.require(Role.TENANT_ADMIN, Role.OFFICER)
+
     def writable_member(self, actor: Actor, member_id: UUID) -> Member:
+        self.authorise_writer(actor)
         member = self.member(member_id)
-        self.writable_cell(actor, member.cell_id)
+        try:
+            self.writable_cell(actor, member.cell_id)
+        except AccessDeniedError:
+            raise AccessDeniedError("this member is outside your scope") from None  # no cell id
         return member
 
     def writable_cell(self, actor: Actor, cell_id: UUID) -> Organization:
@@ -222,7 +244,8 @@ class MemberRegister(OrganizationTree):
         if not cell.kind.holds_members:
             msg = f"{cell.name} is a {cell.kind.name}; members belong to cells"
             raise OrganizationNotCellError(msg, field="cellId")
-        self.check_covers(actor, cell)
+        if not actor.covers(self.lineage(cell)):  # the cell may be a member's: never named here
+            raise AccessDeniedError("this cell is outside your scope")
         return cell
 
     def needs_grassroots(self, cell_id: UUID) -> bool:

@@ -144,7 +144,7 @@ def holder_schema(member: uuid.UUID) -> strawberry.Schema:
 
 def ledger_for(tenant: TenantRuntime, actor: Actor) -> Ledger:
     return Ledger(actor, tenant.tenant.name, Provenance.system(actor.subject), tenant.register,
-                  tenant.queries, lambda _: True)
+                  tenant.queries, lambda _: True, tenant.tree)
 
 
 def test_the_member_fields_answer_party_age_and_badges_due(

@@ -109,4 +109,4 @@ def test_stored_events_cannot_be_updated_or_deleted(
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql.SQL(statement).format(table))
         remaining = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
-    assert remaining is not None and remaining[0] == 2  # the province and its cell
+    assert remaining is not None and remaining[0] == 3  # the province, its cell, the cell as its child

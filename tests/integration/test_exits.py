@@ -82,7 +82,7 @@ def test_a_strike_off_is_stored_with_its_ground_and_decision(
     outcome = tenant.register.strike_off(
         admin, member_id=official_id, ground=StrikeOffGround.DECLINED_AFTER_EDUCATION,
         decision=decision(date(2021, 5, 4)), effective_on=date(2021, 5, 4))
-    assert outcome.subject_id == official_id and event_count(tenant) == before + 1
+    assert outcome.subject_id == official_id and event_count(tenant) == before + 2  # and the cell's roster
     member = tenant.register.member(official_id)
     assert member.status is MemberStatus.EXITED
     assert member.current_exit is not None and member.current_exit.ground is StrikeOffGround.DECLINED_AFTER_EDUCATION

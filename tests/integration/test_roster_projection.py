@@ -11,6 +11,7 @@ from psycopg import sql
 from support import admit, enroll_officials, recognition_vote
 
 from partyledger.domain.decision import Decision
+from partyledger.domain.organization import OrganizationKind
 from partyledger.domain.provenance import Provenance, recorded_by
 from partyledger.infra.tenants import TenantRuntime
 from partyledger.projections.follower import catch_up
@@ -84,3 +85,32 @@ def test_search_ignores_diacritics_and_subtree_filters(
                                   after=(last.folded_name, last.member_id))
     assert len(rest.rows) == 1 and not rest.has_next
     assert rest.rows[0].member_id not in {r.member_id for r in here.rows}
+
+
+def test_moving_a_committee_moves_its_cells_members_in_subtree_searches(
+    tenant: TenantRuntime, admin: Actor, cell_id: uuid.UUID,
+) -> None:
+    register = tenant.register
+    root = register.organization(cell_id).parent_id
+    with recorded_by(Provenance.system(admin.subject)):
+        district = register.found_organization(
+            admin, name="Đảng bộ huyện Đông Anh", kind=OrganizationKind.DISTRICT_COMMITTEE,
+            parent_id=root, effective_on=date(2012, 1, 1), decision=None).subject_id
+        cell = register.found_organization(
+            admin, name="Chi bộ Thôn Bắc", kind=OrganizationKind.GRASSROOTS_CELL,
+            parent_id=district, effective_on=date(2012, 1, 1), decision=None).subject_id
+        enroll_officials(tenant, admin, cell, n=3)
+        commune = register.found_organization(
+            admin, name="Đảng bộ xã Đông Anh", kind=OrganizationKind.COMMUNE_COMMITTEE,
+            parent_id=root, effective_on=date(2025, 7, 1), decision=None).subject_id
+        catch_up(register, tenant.roster)
+        assert tenant.queries.members(RosterFilter(organization_id=district), first=10).total_count == 3
+        register.move_organization(admin, organization_id=cell, new_parent_id=commune,
+                                   effective_on=date(2025, 7, 1))
+    catch_up(register, tenant.roster)
+    assert tenant.queries.members(RosterFilter(organization_id=district), first=10).total_count == 0
+    assert tenant.queries.members(RosterFilter(organization_id=commune), first=10).total_count == 3
+    live = snapshot(tenant)
+    tenant.roster.reset()
+    catch_up(register, tenant.roster)
+    assert snapshot(tenant) == live
