@@ -19,7 +19,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.relay import GlobalIDValueError
 from strawberry.types.execution import ExecutionResult
 
-from partyledger.domain.errors import DomainError
+from partyledger.domain.errors import DomainError, MemberNotFoundError, OrganizationNotFoundError
 from partyledger.services.access import AccessDeniedError
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class BadInputError(Exception):
 _CODES: tuple[tuple[type[Exception], str], ...] = (
     (AccessDeniedError, "FORBIDDEN"),
     (NotFoundError, "NOT_FOUND"),
+    (MemberNotFoundError, "NOT_FOUND"),
+    (OrganizationNotFoundError, "NOT_FOUND"),
     (BadInputError, "BAD_USER_INPUT"),
     (DomainError, "BAD_USER_INPUT"),
     (StrawberryInputCoercionError, "BAD_USER_INPUT"),  # an argument's value, e.g. a bad ID

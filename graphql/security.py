@@ -41,17 +41,8 @@ class ReadTrail(Protocol):
     def saw(self, member_id: UUID, field: str) -> None: ...
 
 
-class AuditEntry(Protocol):
-    id: int
-    at: datetime.datetime
-    subject: str
-    roles: tuple[str, ...]
-    member_id: UUID
-    fields: tuple[str, ...]
-
-
 class AuditPage(Protocol):
-    entries: list[Any]
+    entries: list[Any]  # each with id, at, subject, roles, member_id, fields
     has_next: bool
     total_count: int
 

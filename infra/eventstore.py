@@ -5,10 +5,11 @@ audit chain will be maintained, where events are made immutable in the database,
 appends are traced and counted.
 
 With the tenant's roles on (``tenant_env(..., roles=True)``; see ``db_roles``), every checkout of
-the tenant's datastore runs as ``pl_<schema>_app`` (``SET ROLE`` on checkout; the shard pool's
-reset callback runs ``RESET ROLE`` before a connection goes back to the pool), an append runs as
-``pl_<schema>_writer`` (SELECT and INSERT on events, nothing else), and the event store's DDL
-runs as ``pl_<schema>_owner``.
+the tenant's datastore acts as ``pl_<schema>_app``, an append as ``pl_<schema>_writer`` (SELECT
+and INSERT on events, nothing else) and the event store's DDL as ``pl_<schema>_owner``. A
+transaction sends ``SET LOCAL ROLE`` with its ``BEGIN`` (no extra round trip; the role ends with
+the transaction); a bare checkout (the library's autocommit reads, LISTEN) sends ``SET ROLE`` and
+the shard pool sends ``RESET ROLE`` as it takes the connection back (two round trips).
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from eventsourcing.persistence import (
+    AggregateRecorder,
     InfrastructureFactory,
     InterfaceError,
     OperationalError,
+    ProcessRecorder,
     StoredEvent,
 )
-from eventsourcing.persistence import AggregateRecorder, ProcessRecorder
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,

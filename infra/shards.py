@@ -33,7 +33,8 @@ def act_as(conn: psycopg.Connection[Any], role: str) -> None:
     """``SET ROLE`` on a connection borrowed from a ``SharedPool``, until it goes back."""
     statement = _set_role.get(role)
     if statement is None:
-        statement = _set_role.setdefault(role, SQL("SET ROLE {}").format(Identifier(role)).as_bytes())
+        statement = SQL("SET ROLE {}").format(Identifier(role)).as_bytes()
+        _set_role[role] = statement
     setattr(conn, _ACTING_AS, role)  # first: should SET ROLE half-fail, the reset still runs
     conn.execute(statement, prepare=False)
 
@@ -54,7 +55,7 @@ class SharedPool(ConnectionPool[psycopg.Connection[Any]]):
                     conn.rollback()
                 conn.execute(b"RESET ROLE", prepare=False)
                 setattr(conn, _ACTING_AS, None)
-            except psycopg.Error:
+            except Exception:  # noqa: BLE001 - whatever went wrong, the role must not stay
                 conn.close()
         super().putconn(conn)
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 
-from partyledger.infra.db_roles import TenantRoles, provision
+from partyledger.infra.db_roles import Provisioned, TenantRoles, provision
 from partyledger.infra.eventstore import (
     POOL_APPLICATION_NAME,
     POOL_SIZE,
@@ -120,8 +120,8 @@ class TenantDirectory:
         if inserted is None:
             raise TenantExistsError(f"tenant {slug!r} exists already")
         with self.pool(shard).connection() as conn:
-            provision(conn, TenantRoles.for_schema(schema), create_schema=True)
-        runtime = self._build(self.get(slug), create_tables=True)
+            provisioned = provision(conn, TenantRoles.for_schema(schema), create_schema=True)
+        runtime = self._build(self.get(slug), create_tables=True, provisioned=provisioned)
         with self._lock:
             self._runtimes[slug] = runtime
         return runtime.tenant
@@ -147,11 +147,16 @@ class TenantDirectory:
                 runtime = self._runtimes.setdefault(slug, runtime)
         return runtime
 
-    def _build(self, tenant: Tenant, *, create_tables: bool) -> TenantRuntime:
-        with self.pool(tenant.shard).connection() as conn:
-            found = provision(conn, TenantRoles.for_schema(tenant.schema_name))
+    def _build(self, tenant: Tenant, *, create_tables: bool,
+               provisioned: Provisioned | None = None) -> TenantRuntime:
+        """The tenant's runtime, acting as its roles; its roles and schema are provisioned first
+        (idempotent: a few catalog reads when they are in order)."""
+        if provisioned is None:
+            with self.pool(tenant.shard).connection() as conn:
+                provisioned = provision(conn, TenantRoles.for_schema(tenant.schema_name))
         guard, no_truncate, lock = event_store_objects(f"{TenantRegister.name}_events")
-        if not ({guard, lock} <= found.functions and {guard, no_truncate} <= found.triggers):
+        functions, triggers = provisioned.functions, provisioned.triggers
+        if not ({guard, lock} <= functions and {guard, no_truncate} <= triggers):
             create_tables = True  # an event store of an earlier release: add what it lacks
         env = tenant_env(
             self.shards[tenant.shard], tenant.schema_name, roles=True,

@@ -54,6 +54,7 @@ class ExitRegister(MemberRegister):
     ) -> Outcome:
         """Readmit someone who left (kết nạp lại), into ``cell_id`` or their last cell; the
         officer needs authority over that cell. Judged by the rules in force on the decision."""
+        self.authorise_writer(actor)
         arguments = {k: v for k, v in locals().items() if k not in ("self", "actor")}
 
         def run() -> list[Any]:

@@ -16,6 +16,7 @@ from eventsourcing.domain import event
 
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.errors import IdempotencyKeyReusedError
+from partyledger.domain.provenance import current_provenance
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:partyledger:idempotency-key")
 
@@ -33,26 +34,39 @@ class CommandReceipt(RegisterAggregate):
     """The first outcome of a command sent with an idempotency key."""
 
     class Issued(RegisterAggregate.Created):
+        """Version 2 names who sent the command: only they get its answer replayed."""
+
+        class_version = 2
         key: str
         command: str
         fingerprint: str
         subject_id: UUID
+        issued_by: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["issued_by"] = None
 
     @event(Issued)
-    def __init__(self, *, key: str, command: str, fingerprint: str, subject_id: UUID) -> None:
+    def __init__(self, *, key: str, command: str, fingerprint: str, subject_id: UUID,
+                 issued_by: str | None) -> None:
         self.key = key
         self.command = command
         self.fingerprint = fingerprint
         self.subject_id = subject_id
+        self.issued_by = issued_by
 
     @classmethod
     def issue(cls, *, key: str, command: str, fingerprint: str, subject_id: UUID) -> CommandReceipt:
         return cls._create(
             cls.Issued, id=receipt_id(key), key=key, command=command, fingerprint=fingerprint,
-            subject_id=subject_id,
+            subject_id=subject_id, issued_by=current_provenance().recorded_by,
         )
 
     def check_same(self, fingerprint: str) -> None:
-        if fingerprint != self.fingerprint:
+        """The same sender with the same input gets the first answer; anything else is refused
+        (another sender learns nothing of the first command)."""
+        sender = current_provenance().recorded_by
+        if fingerprint != self.fingerprint or self.issued_by not in (None, sender):
             msg = f"idempotency key {self.key!r} was first used with a different input"
             raise IdempotencyKeyReusedError(msg, field="idempotencyKey")

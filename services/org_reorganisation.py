@@ -9,6 +9,9 @@ stay in it.
 
 from __future__ import annotations
 
+import random
+import time
+
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -35,7 +38,7 @@ from partyledger.services.cell_rosters import Workset
 from partyledger.services.members import MemberRegister
 from partyledger.services.register import Outcome
 
-CONFLICT_RETRIES = 3
+CONFLICT_RETRIES = 10
 Change = Callable[[Workset], Organization]
 
 
@@ -51,11 +54,11 @@ class ReorganisationRegister(MemberRegister):
     def execute(self, command: str, arguments: Mapping[str, Any], run: Callable[[], list[Any]]) -> Outcome:
         """A save that conflicts with a concurrent one (the same cell's roster, say) runs the
         command again on what is recorded now; the rules are checked afresh."""
-        for _ in range(CONFLICT_RETRIES):
+        for attempt in range(CONFLICT_RETRIES):
             try:
                 return super().execute(command, arguments, run)
             except IntegrityError:
-                continue
+                time.sleep(random.uniform(0, 0.005) * (attempt + 1))  # let the racers spread out
         return super().execute(command, arguments, run)
 
     # -- reorganisation -------------------------------------------------------------------------

@@ -122,6 +122,7 @@ class TransferRegister(MemberRegister):
     def _receiving_step(self, command: str, actor: Actor, member_id: UUID, given: dict[str, Any],
                         change: Callable[[Member], None]) -> Outcome:
         """Like ``_step``, with authority on the cell the outstanding letter is addressed to."""
+        self.authorise_writer(actor)
         arguments = {k: v for k, v in given.items() if k not in ("self", "actor")}
 
         def run() -> list[Member]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -44,6 +44,7 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
+from graphql.pyutils import Undefined
 from litestar.testing import TestClient
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from strawberry import relay
@@ -248,7 +249,8 @@ def test_partners_see_the_tree_with_small_counts_suppressed_and_nothing_personal
 
 def test_the_minimum_cell_size_is_the_tenants_to_set(worlds: Worlds) -> None:
     other = worlds.other
-    policy = "mutation($n: Int!) { setPartnerPolicy(input: {minimumCellSize: $n}) { partnerPolicy { minimumCellSize } userErrors { code } } }"
+    policy = """mutation($n: Int!) { setPartnerPolicy(input: {minimumCellSize: $n}) {
+      partnerPolicy { minimumCellSize } userErrors { code } } }"""
     assert worlds.post(other.headers[PARTNER], "{ partnerPolicy { minimumCellSize } }")["data"] == {
         "partnerPolicy": {"minimumCellSize": 5}}
     refused = worlds.post(other.headers[OFFICER], policy, {"n": 1})
@@ -459,8 +461,6 @@ def _sample(type_: Any, name: str, op: str) -> Any:
 
 
 def _has_default(field_: Any) -> bool:
-    from graphql.pyutils import Undefined  # noqa: PLC0415
-
     return field_.default_value is not Undefined
 
 

@@ -110,3 +110,16 @@ def test_stored_events_cannot_be_updated_or_deleted(
                 conn.execute(sql.SQL(statement).format(table))
         remaining = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()
     assert remaining is not None and remaining[0] == 3  # the province, its cell, the cell as its child
+
+
+def test_another_sender_cannot_replay_someone_elses_idempotency_key(
+    tenant: TenantRuntime, admin: Actor, cell_id: uuid.UUID, officials: list[uuid.UUID],
+) -> None:
+    with recorded_by(Provenance.system(admin.subject)), idempotency_key("form-77"):
+        admit(tenant, admin, cell_id, officials)
+    appended = event_count(tenant)
+    other_admin = Actor("admin-2", tenant.tenant.slug, frozenset({Role.TENANT_ADMIN}))
+    with recorded_by(Provenance.system(other_admin.subject)), idempotency_key("form-77"):
+        with pytest.raises(IdempotencyKeyReusedError):
+            admit(tenant, other_admin, cell_id, officials)
+    assert event_count(tenant) == appended

@@ -17,7 +17,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, TrackingRecorder
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InfrastructureFactory,
+    ProgrammingError,
+    TrackingRecorder,
+)
 from eventsourcing.tests import persistence as conformance
 from eventsourcing.utils import Environment
 from psycopg import errors, sql
@@ -26,7 +31,13 @@ from support import admit, enroll_officials, event_count, new_slug
 
 from partyledger.domain.organization import OrganizationKind
 from partyledger.domain.provenance import Provenance, recorded_by
-from partyledger.infra.db_roles import MAX_IDENTIFIER_BYTES, TenantRoles, drop_roles, provision, role_name
+from partyledger.infra.db_roles import (
+    MAX_IDENTIFIER_BYTES,
+    TenantRoles,
+    drop_roles,
+    provision,
+    role_name,
+)
 from partyledger.infra.eventstore import SharedPoolDatastore, TenantApplicationRecorder, tenant_env
 from partyledger.infra.shards import shard_pool
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
@@ -178,7 +189,8 @@ def test_the_application_works_end_to_end_as_its_tenant_s_roles(
         conn.execute(sql.SQL("REVOKE INSERT ON {} FROM {}").format(
             table(tenant), sql.Identifier(roles.writer)))
         try:
-            with recorded_by(Provenance.system(admin.subject)), pytest.raises(Exception) as refused:
+            with recorded_by(Provenance.system(admin.subject)), \
+                    pytest.raises(ProgrammingError) as refused:
                 enroll_officials(tenant, admin, cell_id, n=1)
             assert "permission denied for table register_events" in str(refused.value)
         finally:
@@ -197,7 +209,8 @@ def test_a_connection_goes_back_to_the_pool_as_the_login_role(
         login = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
     with datastore.get_connection() as conn:
         assert conn.execute("SELECT current_user AS u").fetchone() == {"u": roles_of(tenant).app}
-    with pytest.raises(Exception, match="division by zero"), datastore.transaction(commit=True) as curs:
+    with pytest.raises(Exception, match="division by zero"), \
+            datastore.transaction(commit=True) as curs:
         curs.execute("SELECT 1 / 0")
     with pytest.raises(RuntimeError), datastore.get_connection() as conn:
         raise RuntimeError("the borrower fails")
@@ -237,7 +250,8 @@ def test_a_schema_made_before_roles_is_brought_under_them(
                       " VALUES (%s, 'Cũ', 'main', %s)", (slug, schema))
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     old = TenantRegister(env=tenant_env(database_url, schema, CREATE_TABLE="y", **{TENANT: slug}))
-    for view in (RosterView(old.factory.datastore), OrgTreeView(old.factory.datastore)):  # type: ignore[attr-defined]
+    datastore = old.factory.datastore  # type: ignore[attr-defined]
+    for view in (RosterView(datastore), OrgTreeView(datastore)):
         view.create_table()
     actor = Actor(admin.subject, slug, admin.roles)
     with recorded_by(Provenance.system(actor.subject)):
@@ -261,7 +275,8 @@ def test_a_schema_made_before_roles_is_brought_under_them(
         owners = {r["relname"]: r["owner"] for r in conn.execute(
             "SELECT relname, pg_get_userbyid(relowner) AS owner FROM pg_class"
             " WHERE relnamespace = %s::regnamespace AND relkind IN ('r', 'S', 'c')", (schema,))}
-        assert owners.pop(EVENTS) == owners.pop("register_events_notification_id_seq") == roles.owner
+        assert owners.pop(EVENTS) == roles.owner
+        assert owners.pop("register_events_notification_id_seq") == roles.owner
         assert owners.pop("stored_event_uuid") == roles.owner
         assert set(owners.values()) == {roles.app}  # projections and tracking
         assert privileges(conn, roles.app, f"{schema}.{EVENTS}") == {"SELECT"}
@@ -281,16 +296,18 @@ def test_role_names_fit_postgres_identifiers() -> None:
     longest = "tenant_" + "a" * 40  # the longest slug TenantDirectory accepts
     assert role_name(longest, "writer") == f"pl_{longest}_writer"
     base = "x" * 60
-    names = {role_name(base + tail, kind) for tail in ("1", "2") for kind in ("owner", "app", "writer")}
+    names = {role_name(base + tail, kind)
+             for tail in ("1", "2") for kind in ("owner", "app", "writer")}
     assert len(names) == 6 and all(len(n.encode()) <= MAX_IDENTIFIER_BYTES for n in names)
-    assert all(len(n.encode()) <= MAX_IDENTIFIER_BYTES for n in TenantRoles.for_schema("ế" * 40).all)
+    multibyte = TenantRoles.for_schema("ế" * 40).all
+    assert all(len(n.encode()) <= MAX_IDENTIFIER_BYTES for n in multibyte)
 
 
 # -- the library's conformance suites, with the roles on -------------------------------------------
 
 
 class RoleSchema:
-    """Mixin: a fresh schema with its roles provisioned, and the project's factory acting as them."""
+    """Mixin: a fresh schema with its roles provisioned; the project's factory acting as them."""
 
     dsn: str
     schema: str
@@ -310,7 +327,8 @@ class RoleSchema:
     def factory(self) -> Any:
         env = Environment(env=tenant_env(self.dsn, self.schema, roles=True))
         factory = InfrastructureFactory.construct(env)
-        assert factory.datastore.roles == TenantRoles.for_schema(self.schema)  # type: ignore[attr-defined]
+        roles = factory.datastore.roles  # type: ignore[attr-defined]
+        assert roles == TenantRoles.for_schema(self.schema)
         return factory
 
 
