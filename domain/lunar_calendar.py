@@ -63,8 +63,9 @@ class LunarDate:
         number = _julian_day(day)
         k = math.floor((number - _FIRST_NEW_MOON) / _SYNODIC_MONTH)
         month_start = _new_moon_day(k + 1)
-        if month_start > number:
-            month_start = _new_moon_day(k)
+        while month_start > number:  # the mean-month estimate of k can run one month ahead
+            k -= 1
+            month_start = _new_moon_day(k + 1)
         a11 = b11 = _month_11_start(day.year)
         if a11 >= month_start:
             year, a11 = day.year, _month_11_start(day.year - 1)
