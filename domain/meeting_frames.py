@@ -20,6 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DateOrderError, DomainError
@@ -29,15 +30,11 @@ BANDS = (Fraction(90), Fraction(70), Fraction(50))
 """Floors of GOOD, FAIR and AVERAGE, in percent of the frame's total."""
 
 
-class MeetingGrade(Enum):
+class MeetingGrade(LabelledEnum):
     GOOD = "Tốt"
     FAIR = "Khá"
     AVERAGE = "Trung bình"
     POOR = "Kém"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 class MissingMonths(Enum):

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from enum import Enum
 from uuid import UUID
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.calendar_months import add_months
 from partyledger.domain.errors import DateOrderError, DomainError, StatusDoesNotAllowError
@@ -39,13 +40,9 @@ class NotTemporarilyAttachedError(DomainError):
     code = "NOT_TEMPORARILY_ATTACHED"
 
 
-class AttachmentPurpose(Enum):
+class AttachmentPurpose(LabelledEnum):
     WORK_OR_RESIDENCE = "Thay đổi nơi làm việc hoặc nơi cư trú"
     STUDY = "Đi học tập trung trong nước"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from enum import Enum
 from fractions import Fraction
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.calendar_months import add_months
 from partyledger.domain.decision import Decision
@@ -32,15 +33,11 @@ EXPULSION_PROPOSING_VOTE = Fraction(2, 3)  # at least
 EXPULSION_SUPERIOR_VOTE = Fraction(1, 2)  # more than
 
 
-class DisciplineForm(Enum):
+class DisciplineForm(LabelledEnum):
     REPRIMAND = "Khiển trách"
     WARNING = "Cảnh cáo"
     DISMISSAL_FROM_POST = "Cách chức"
     EXPULSION = "Khai trừ"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 LIGHT_FORMS = frozenset({DisciplineForm.REPRIMAND, DisciplineForm.WARNING})

@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.calendar_months import add_months
 from partyledger.domain.decision import Decision
@@ -31,7 +32,7 @@ EXPUNGEMENT_WAIT_MONTHS = 60
 """QĐ 232/294 3.5: after a conviction for a less serious offence, 60 months from expungement."""
 
 
-class StrikeOffGround(Enum):
+class StrikeOffGround(LabelledEnum):
     """Grounds for striking a name off the rolls (xóa tên): §2.3 for probationary members,
     §2.8 (Charter Art. 8.1, QĐ 24 8.1) for official ones."""
 
@@ -44,24 +45,16 @@ class StrikeOffGround(Enum):
     POLITICAL_STANDARDS_NOT_MET = "Không bảo đảm tiêu chuẩn chính trị theo quy định của Bộ Chính trị"
 
     @property
-    def label(self) -> str:
-        return self.value
-
-    @property
     def status(self) -> MemberStatus:
         """The status of the members this ground applies to."""
         probationary = (StrikeOffGround.PROBATION_NOT_MET, StrikeOffGround.LOST_STANDING)
         return MemberStatus.PROBATIONARY if self in probationary else MemberStatus.OFFICIAL
 
 
-class ExitKind(Enum):
+class ExitKind(LabelledEnum):
     STRUCK_OFF = "Xóa tên"
     EXPELLED = "Khai trừ"
     WITHDRAWN = "Xin ra khỏi Đảng"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 class ReadmissionBar(Enum):
@@ -72,13 +65,9 @@ class ReadmissionBar(Enum):
     SERIOUS_CRIME_CONVICTION = "Bị kết án về tội nghiêm trọng trở lên"
 
 
-class ExemptionGround(Enum):
+class ExemptionGround(LabelledEnum):
     AGE = "Tuổi cao"
     HEALTH = "Sức khỏe yếu"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -14,20 +14,17 @@ from decimal import Decimal
 from enum import Enum
 from uuid import UUID
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.errors import DomainError
 from partyledger.domain.member_state import MemberState
 from partyledger.domain.org_committee import Position, SeatEndCause
 
 
-class QualificationKind(Enum):
+class QualificationKind(LabelledEnum):
     GENERAL_EDUCATION = "Trình độ giáo dục phổ thông"
     PROFESSIONAL = "Trình độ chuyên môn"
     POLITICAL_THEORY = "Trình độ lý luận chính trị"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 class GeneralEducation(Enum):

@@ -18,6 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.calendar_months import whole_months_between
 from partyledger.domain.decision import Decision
@@ -27,17 +28,13 @@ from partyledger.domain.rating_schemes import CapPolicy, Grade, RatingScheme, ch
 from partyledger.domain.rules import Rules
 
 
-class ForcedReason(Enum):
+class ForcedReason(LabelledEnum):
     """Why a member can only be rated NOT_COMPLETED (HD 16/2018, HD 21/2019, QĐ 124)."""
 
     DISCIPLINED_IN_YEAR = "Bị xử lý kỷ luật trong năm"
     DEGRADATION_CONCLUDED = "Bị cấp có thẩm quyền kết luận suy thoái, \"tự diễn biến\", \"tự chuyển hóa\""
     TARGETS_BELOW_HALF = "Thực hiện dưới 50% chỉ tiêu, nhiệm vụ trong năm"
     CIVIL_SERVICE_NOT_COMPLETED = "Công chức, viên chức xếp loại không hoàn thành nhiệm vụ"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 class AlreadyRatedError(DomainError):

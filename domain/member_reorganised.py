@@ -11,6 +11,7 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.errors import DomainError, StatusDoesNotAllowError
 from partyledger.domain.member_state import MemberState, MemberStatus
@@ -26,15 +27,11 @@ class MemberNotInCellError(DomainError):
     code = "MEMBER_NOT_IN_CELL"
 
 
-class ReorganisationKind(Enum):
+class ReorganisationKind(LabelledEnum):
     MERGER = "Sáp nhập"
     CONSOLIDATION = "Hợp nhất"
     SPLIT = "Chia tách"
     KIND_CHANGE = "Chuyển đổi loại hình tổ chức đảng"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 class Reorganised(MemberState):

@@ -8,6 +8,7 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.errors import DateOrderError, DomainError, StatusDoesNotAllowError
 from partyledger.domain.member_state import MemberState
@@ -37,16 +38,12 @@ class ResidenceExemptionUnchangedError(DomainError):
     code = "RESIDENCE_EXEMPTION_UNCHANGED"
 
 
-class ResidenceOutcome(Enum):
+class ResidenceOutcome(LabelledEnum):
     FULFILLED = "Hoàn thành nhiệm vụ ở nơi cư trú"
     NOT_FULFILLED = "Không hoàn thành nhiệm vụ ở nơi cư trú"
 
-    @property
-    def label(self) -> str:
-        return self.value
 
-
-class ResidenceExemption(Enum):
+class ResidenceExemption(LabelledEnum):
     """HD 33's categories: introduced but with no yearly comment, except SPECIAL_DUTY, which is
     exempt even from the introduction."""
 
@@ -55,10 +52,6 @@ class ResidenceExemption(Enum):
     ROTATED_CADRE_IN_OFFICIAL_HOUSING = "Cán bộ luân chuyển, điều động ở nhà công vụ"
     FULL_TIME_STUDY_AWAY = "Đi học tập trung xa nơi cư trú từ 12 tháng trở lên"
     SPECIAL_DUTY = "Làm nhiệm vụ đặc biệt trong quân đội, công an"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
     @property
     def exempt_from_introduction(self) -> bool:

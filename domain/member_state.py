@@ -7,11 +7,12 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.decision import Decision
 from partyledger.domain.votes import VoteTally
 
 
-class MemberStatus(Enum):
+class MemberStatus(LabelledEnum):
     CANDIDATE = "Quần chúng ưu tú đang xem xét kết nạp"
     CANDIDACY_CLOSED = "Không kết nạp / rút đơn"
     ADMITTED_PENDING_CEREMONY = "Đã có quyết định kết nạp, chờ lễ kết nạp"
@@ -19,10 +20,6 @@ class MemberStatus(Enum):
     OFFICIAL = "Đảng viên chính thức"
     EXITED = "Đã ra khỏi Đảng"
     DECEASED = "Từ trần"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
     @property
     def is_member(self) -> bool:

@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DateOrderError, DomainError
@@ -46,15 +47,11 @@ class TransferLetterLapsedReasonRequiredError(DomainError):
     code = "TRANSFER_LETTER_LAPSED_REASON_REQUIRED"
 
 
-class TransferState(Enum):
+class TransferState(LabelledEnum):
     ISSUED = "Đã cấp giấy giới thiệu sinh hoạt đảng"
     PRESENTED = "Đã nộp giấy giới thiệu cho chi ủy nơi đến"
     RECEIVED = "Đã tiếp nhận sinh hoạt đảng"
     LAPSED = "Quá hạn nộp giấy giới thiệu"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from enum import Enum
 from uuid import UUID, uuid5
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.calendar_months import add_months
 from partyledger.domain.decision import Decision
@@ -22,7 +23,7 @@ from partyledger.domain.org_thresholds import Threshold, ThresholdConsents, figu
 from partyledger.domain.organization_kinds import OrganizationKind as K
 
 
-class Position(Enum):
+class Position(LabelledEnum):
     SECRETARY = "Bí thư"
     DEPUTY_SECRETARY = "Phó Bí thư"
     COMMITTEE_MEMBER = "Cấp ủy viên"
@@ -30,10 +31,6 @@ class Position(Enum):
     GROUP_LEADER = "Tổ trưởng tổ đảng"
     DEPUTY_GROUP_LEADER = "Tổ phó tổ đảng"
     INSPECTION_COMMISSION_CHAIR = "Chủ nhiệm Ủy ban kiểm tra"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
     @property
     def on_committee(self) -> bool:
@@ -64,26 +61,18 @@ def seat_home(organization_id: UUID, parent_id: UUID | None, kind: K) -> UUID | 
     return parent_id if kind is K.PARTY_GROUP else organization_id
 
 
-class SeatBasis(Enum):
+class SeatBasis(LabelledEnum):
     ELECTED = "Bầu"
     APPOINTED = "Chỉ định"
 
-    @property
-    def label(self) -> str:
-        return self.value
 
-
-class SeatEndCause(Enum):
+class SeatEndCause(LabelledEnum):
     UNSEATED = "Thôi giữ chức vụ"
     HOLDER_LEFT = "Chuyển ra khỏi tổ chức đảng"
     HOLDER_EXITED = "Ra khỏi Đảng"
     HOLDER_DECEASED = "Từ trần"
     HOLDER_NOT_OFFICIAL = "Không còn là đảng viên chính thức"
     ORGANIZATION_ENDED = "Tổ chức đảng kết thúc hoạt động"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from enum import Enum
 from fractions import Fraction
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DateOrderError, DomainError
@@ -41,25 +42,17 @@ from partyledger.domain.organization_state import OrganizationState
 from partyledger.domain.rating_schemes import LEGACY_TO_CURRENT, Grade, LegacyOrgGrade, RatingScheme
 
 
-class MeetingBody(Enum):
+class MeetingBody(LabelledEnum):
     """Cells and their committees each meet monthly (Charter Art 24)."""
 
     CELL = "Chi bộ"
     CELL_COMMITTEE = "Chi ủy"
 
-    @property
-    def label(self) -> str:
-        return self.value
 
-
-class CollectiveForcedReason(Enum):
+class CollectiveForcedReason(LabelledEnum):
     LEADERSHIP_DISCIPLINED = "Tập thể lãnh đạo bị xử lý kỷ luật trong năm"
     SUBORDINATES_DISCIPLINED = "Trên 20% tổ chức đảng trực thuộc bị xử lý kỷ luật trong năm"
     LEADERSHIP_MEMBER_WARNED = "Có thành viên tập thể lãnh đạo bị kỷ luật từ cảnh cáo trở lên"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 class MeetingNotHeldHereError(DomainError):

@@ -12,6 +12,7 @@ from datetime import date
 from enum import Enum
 from typing import Any, Protocol
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.aggregate import RegisterAggregate
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DomainError
@@ -21,15 +22,11 @@ from partyledger.domain.organization_state import OrganizationState
 MEMBER_STATUSES = ("OFFICIAL", "PROBATIONARY")
 
 
-class Threshold(Enum):
+class Threshold(LabelledEnum):
     CELL_MIN_OFFICIALS = "Chi bộ có ít nhất 3 đảng viên chính thức"
     GRASSROOTS_CELL_UNDER_30 = "Chi bộ cơ sở có dưới 30 đảng viên"
     GRASSROOTS_COMMITTEE_FROM_30 = "Đảng bộ cơ sở có từ 30 đảng viên trở lên"
     CELL_COMMITTEE_FROM_9 = "Chi bộ có từ 9 đảng viên chính thức thì bầu chi ủy"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

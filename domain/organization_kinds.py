@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.errors import ParentKindNotAllowedError
 
 
-class OrganizationKind(Enum):
+class OrganizationKind(LabelledEnum):
     PROVINCIAL_ORGANIZATION = "Đảng bộ tỉnh/thành phố"
     DISTRICT_COMMITTEE = "Đảng bộ quận/huyện"
     COMMUNE_COMMITTEE = "Đảng bộ xã/phường/đặc khu"
@@ -28,10 +29,6 @@ class OrganizationKind(Enum):
     GRASSROOTS_CELL = "Chi bộ cơ sở"
     SUBORDINATE_CELL = "Chi bộ trực thuộc"
     PARTY_GROUP = "Tổ đảng"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
     @property
     def holds_members(self) -> bool:
@@ -45,7 +42,7 @@ class OrganizationKind(Enum):
         return self in (OrganizationKind.GRASSROOTS_COMMITTEE, OrganizationKind.GRASSROOTS_CELL)
 
 
-class GrassrootsOrgType(Enum):
+class GrassrootsOrgType(LabelledEnum):
     """The sector a grassroots organisation belongs to (loại hình tổ chức cơ sở đảng)."""
 
     COMMUNE_WARD = "Xã, phường, đặc khu"
@@ -53,10 +50,6 @@ class GrassrootsOrgType(Enum):
     ADMIN_AGENCY_PUBLIC_UNIT = "Cơ quan hành chính, đơn vị sự nghiệp"
     ARMED_FORCES = "Lực lượng vũ trang"
     OTHER = "Loại hình khác"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 K = OrganizationKind

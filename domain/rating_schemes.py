@@ -16,10 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from fractions import Fraction
 
+from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.errors import DomainError
 
 
-class Grade(Enum):
+class Grade(LabelledEnum):
     """The four grades for members and organisations since QĐ 132 (2018)."""
 
     EXCELLENT = "Hoàn thành xuất sắc nhiệm vụ"
@@ -27,12 +28,8 @@ class Grade(Enum):
     COMPLETED = "Hoàn thành nhiệm vụ"
     NOT_COMPLETED = "Không hoàn thành nhiệm vụ"
 
-    @property
-    def label(self) -> str:
-        return self.value
 
-
-class LegacyMemberGrade(Enum):
+class LegacyMemberGrade(LabelledEnum):
     """Member grades under HD 27-HD/BTCTW (2014), which also judged standing (tư cách) [K]."""
 
     QUALIFIED_EXCELLENT = "Đủ tư cách, hoàn thành xuất sắc nhiệm vụ"
@@ -40,22 +37,14 @@ class LegacyMemberGrade(Enum):
     QUALIFIED_COMPLETED = "Đủ tư cách, hoàn thành nhiệm vụ"
     VIOLATED_OR_NOT_COMPLETED = "Vi phạm tư cách hoặc không hoàn thành nhiệm vụ"
 
-    @property
-    def label(self) -> str:
-        return self.value
 
-
-class LegacyOrgGrade(Enum):
+class LegacyOrgGrade(LabelledEnum):
     """Grassroots organisation grades under HD 27-HD/BTCTW (2014)."""
 
     CLEAN_STRONG = "Trong sạch, vững mạnh"
     GOOD = "Hoàn thành tốt nhiệm vụ"
     COMPLETED = "Hoàn thành nhiệm vụ"
     WEAK = "Yếu kém"
-
-    @property
-    def label(self) -> str:
-        return self.value
 
 
 class CapDenominator(Enum):
