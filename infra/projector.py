@@ -2,6 +2,12 @@
 
 Appends NOTIFY ``partyledger_events`` with the tenant's schema; the listener queues that tenant
 and the worker catches its views up, then announces the position for read-your-writes waits.
+
+Whoever catches a tenant up (this projector, in any serving process, or ``projections
+rebuild``) holds the tenant's catch-up lock, a session advisory lock on its shard: the worker
+does not wait for it but skips the tenant and tries again a little later, so a long rebuild
+neither races the projector (which could re-apply what the rebuild reset) nor stalls the other
+tenants.
 """
 
 from __future__ import annotations
@@ -9,6 +15,9 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -16,23 +25,71 @@ from opentelemetry import metrics, trace
 
 from partyledger.infra.eventstore import EVENTS_CHANNEL
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
-from partyledger.projections.follower import catch_up
+from partyledger.projections.follower import catch_up_all
 from partyledger.projections.progress import ProjectionProgress
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("partyledger.projections")
 
+CATCH_UP_LOCK = 0x706A_6374  # "pjct"; with hashtext(schema): one catch-up per tenant at a time
+
+
+@dataclass(frozen=True)
+class ProjectionLag:
+    projection: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.head - self.position)
+
+
+def projection_lags(runtime: TenantRuntime) -> list[ProjectionLag]:
+    """Each view's position against the log's head (read first: a lag is never negative)."""
+    head = runtime.register.recorder.max_notification_id() or 0
+    return [ProjectionLag(view.name, view.position(), head) for view in runtime.views]
+
+
+@contextmanager
+def catching_up(runtime: TenantRuntime, *, wait: bool) -> Iterator[bool]:
+    """Hold the tenant's catch-up lock while the block runs; yields whether it is held.
+
+    ``wait=False`` yields False at once when another session holds it. A session lock, on a
+    connection kept for the block: it ends with that session should the process die.
+    """
+    key = (CATCH_UP_LOCK, runtime.tenant.schema_name)
+    pool = runtime.register.factory.datastore.pool  # type: ignore[attr-defined]
+    with pool.connection() as conn:
+        if wait:
+            conn.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", key)
+            held = True
+        else:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s)) AS held", key)
+            held = bool(row.fetchone()["held"])
+        try:
+            yield held
+        finally:
+            if held:  # pooled connections outlive the block: the lock must not
+                conn.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", key)
+
 
 class Projector:
-    def __init__(self, directory: TenantDirectory, progress: ProjectionProgress) -> None:
+    def __init__(
+        self, directory: TenantDirectory, progress: ProjectionProgress, *,
+        meter: metrics.Meter | None = None, retry_seconds: float = 1.0,
+    ) -> None:
         self.directory = directory
         self.progress = progress
+        self.retry_seconds = retry_seconds
         self._dirty: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        metrics.get_meter("partyledger").create_observable_gauge(
+        self._deferred: set[str] = set()
+        self._deferred_lock = threading.Lock()
+        (meter or metrics.get_meter("partyledger")).create_observable_gauge(
             "partyledger.projection.lag", callbacks=[self._observe_lag], unit="{event}",
-            description="Events in a tenant's log not yet in its roster projection",
+            description="Events in a tenant's log not yet in one of its projections",
         )
 
     def start(self) -> None:
@@ -52,16 +109,39 @@ class Projector:
     def kick(self, slug: str) -> None:
         self._dirty.put(slug)
 
-    def catch_up(self, runtime: TenantRuntime) -> int:
+    def catch_up(self, runtime: TenantRuntime) -> int | None:
+        """The position the tenant's views reached; None when someone else holds its catch-up
+        lock (a rebuild, another process), and the tenant is then tried again later."""
         attributes = {"tenant.id": runtime.tenant.slug}
-        with _tracer.start_as_current_span("projections catch-up", attributes=attributes):
-            position = min(catch_up(runtime.register, view) for view in runtime.views)
+        with _tracer.start_as_current_span("projections catch-up", attributes=attributes) as span, \
+                catching_up(runtime, wait=False) as held:
+            if not held:
+                span.set_attribute("projections.skipped", True)
+                self._defer(runtime.tenant.slug)
+                return None
+            position = catch_up_all(runtime.register, runtime.views)
         self.progress.advance(runtime.tenant.slug, position)
         return position
 
     def lag(self, runtime: TenantRuntime) -> int:
-        head = runtime.register.recorder.max_notification_id() or 0
-        return max(0, head - runtime.position())
+        """The largest lag among the tenant's projections."""
+        return max((p.lag for p in projection_lags(runtime)), default=0)
+
+    def _defer(self, slug: str) -> None:
+        with self._deferred_lock:
+            if slug in self._deferred:
+                return
+            self._deferred.add(slug)
+
+        def again() -> None:
+            with self._deferred_lock:
+                self._deferred.discard(slug)
+            if not self._stop.is_set():
+                self.kick(slug)
+
+        timer = threading.Timer(self.retry_seconds, again)
+        timer.daemon = True
+        timer.start()
 
     def _work(self) -> None:
         while not self._stop.is_set():
@@ -93,8 +173,15 @@ class Projector:
                 self._stop.wait(1.0)
 
     def _observe_lag(self, _options: Any) -> list[metrics.Observation]:
+        """One value per tenant and projection."""
         observations = []
         for tenant in self.directory.list():
-            runtime = self.directory.runtime(tenant.slug)
-            observations.append(metrics.Observation(self.lag(runtime), {"tenant.id": tenant.slug}))
+            try:
+                lags = projection_lags(self.directory.runtime(tenant.slug))
+            except Exception:  # one tenant's failure must not hide the others' lag
+                log.exception("projection lag of tenant %s could not be read", tenant.slug)
+                continue
+            observations += [metrics.Observation(p.lag, {"tenant.id": tenant.slug,
+                                                         "projection": p.projection})
+                             for p in lags]
         return observations

@@ -1,8 +1,8 @@
-"""Bring a view up to date with its application's notification log, in batches."""
+"""Bring views up to date with their application's notification log, in batches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
@@ -13,23 +13,47 @@ BATCH_SIZE = 1000
 class View(Protocol):
     """A read model that records the log position it reached with its rows."""
 
+    name: str
+
     def position(self) -> int: ...
 
     def process(self, events: Iterable[tuple[int, Any]]) -> int: ...
 
 
 def catch_up(app: Application, view: View, *, batch_size: int = BATCH_SIZE) -> int:  # type: ignore[type-arg]
-    """Process every notification after the view's position; return the position reached.
+    """Process every notification after the view's position; return the position reached."""
+    return catch_up_all(app, [view], batch_size=batch_size)
 
+
+def catch_up_all(
+    app: Application,  # type: ignore[type-arg]
+    views: Sequence[View],
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Process every notification after each view's position; return the lowest position reached.
+
+    Each batch is read and decoded once and handed to every view that has not seen it; each
+    view commits its rows with its own tracking position (exactly once, view by view).
     Notification ids can have permanent holes (a failed insert burns sequence values), so the
-    view follows the highest id it has seen, never a count.
+    views follow the highest id they have seen, never a count. ``progress`` is told the
+    position after each batch.
     """
-    position = view.position()
+    positions = {id(view): view.position() for view in views}
+    position = min(positions.values(), default=0)
     while True:
         notifications = app.recorder.select_notifications(
             start=position, limit=batch_size, inclusive_of_start=False
         )
         if not notifications:
             return position
-        events = ((n.id, app.mapper.to_domain_event(n)) for n in notifications)
-        position = view.process(events)
+        events = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+        for view in views:
+            seen = positions[id(view)]
+            unseen = [pair for pair in events if pair[0] > seen]
+            if unseen:
+                positions[id(view)] = view.process(unseen)
+        position = events[-1][0]
+        if progress is not None:
+            progress(position)

@@ -165,6 +165,7 @@ class OrgTreeView(PostgresTrackingRecorder):
     """The organisation versions table, its facts and its tracking row, in the tenant's schema."""
 
     APPLICATION = "register"
+    name = "org_tree"
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="org_tree_tracking")

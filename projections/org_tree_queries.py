@@ -144,6 +144,21 @@ class OrgTreeQueries:
         row = self._rows(_FLOWS, params)[0]
         return OrgFlows(**{k: int(v) for k, v in row.items()})
 
+    def subtree(
+        self, root_ids: Iterable[UUID], as_of: date, known_at: datetime | None = None
+    ) -> list[UUID]:
+        """The organisations under (and including) ``root_ids`` as the tree stood on ``as_of``,
+        as recorded at ``known_at`` (now when ``None``)."""
+        params = _params(as_of, known_at, ids=list(root_ids))
+        return [r["id"] for r in self._rows((
+            "WITH RECURSIVE subtree(id) AS ("
+            " SELECT organization_id FROM {s}.org_tree_versions"
+            f"  WHERE organization_id = ANY(%(ids)s) AND {{known}} AND {_VALID}"
+            " UNION SELECT v.organization_id FROM {s}.org_tree_versions v"
+            f"  JOIN subtree ON v.parent_id = subtree.id WHERE {{known}} AND {_VALID})"
+            " SELECT id FROM subtree"
+        ), params)]
+
     def member_counts(self, ids: Iterable[UUID], as_of: date) -> dict[UUID, int]:
         """Members (probationary and official) in each organisation's subtree as it stands on
         ``as_of``, counted from the roster's current cells."""

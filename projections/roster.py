@@ -1,66 +1,47 @@
-"""The roster: each member's current status and cell, and the organisation tree, as tables.
-
-Rows and the tracking position are written in one transaction (exactly once). Events are
-processed in batches, many per transaction: eventsourcing's ``Projection`` commits once per
-event, which caps catch-up at a few thousand events a second.
+"""The read side of members: the roster now, every member's versions on both time axes, counts
+by date, and the facts statistics are computed from — derived together, in one transaction per
+batch with the tracking position (exactly once). See ``roster_batch`` for how a batch is
+applied and ``member_versions`` for the bitemporal rows.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from functools import singledispatchmethod
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.sql import SQL, Composed, Identifier
 
-from partyledger.domain.admission import AdmissionPipeline
-from partyledger.domain.member import Member
-from partyledger.domain.member_discipline import Discipline, DisciplineForm
-from partyledger.domain.member_exits import Exits
-from partyledger.domain.member_reorganised import Reorganised
-from partyledger.domain.member_transfers import Transfers
-from partyledger.domain.org_reorganisation import Reorganisation
-from partyledger.domain.names import fold_name
 from partyledger.domain.organization import Organization
-from partyledger.domain.probation import Probation
+from partyledger.domain.org_reorganisation import Reorganisation
+from partyledger.domain.org_meetings import MeetingsAndRatings
+from partyledger.projections.member_changes import RECORD_FIELDS, Change, change_of
+from partyledger.projections.roster_batch import Batch, Head, Rows
+from partyledger.projections.roster_tables import CREATE_STATEMENTS, LAYOUT, ROSTER_TABLES
 
-ROSTER_TABLES = ("roster_members", "roster_organizations")
-
-_CREATE = (
-    "CREATE TABLE IF NOT EXISTS {s}.roster_organizations ("
-    " organization_id uuid PRIMARY KEY, name text NOT NULL, kind text NOT NULL,"
-    " parent_id uuid, path uuid[] NOT NULL, founded_on date NOT NULL, position bigint NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS roster_organizations_parent ON {s}.roster_organizations (parent_id)",
-    "CREATE TABLE IF NOT EXISTS {s}.roster_members ("
-    " member_id uuid PRIMARY KEY, full_name text NOT NULL, folded_name text NOT NULL,"
-    " birth_date date NOT NULL, organization_id uuid NOT NULL, organization_path uuid[] NOT NULL,"
-    " status text NOT NULL, admitted_on date, ceremony_on date,"
-    " recognized_on date, recorded_at timestamptz NOT NULL, position bigint NOT NULL)",
-    # tables made by the first release required both dates
-    "ALTER TABLE {s}.roster_members ALTER COLUMN admitted_on DROP NOT NULL,"
-    " ALTER COLUMN ceremony_on DROP NOT NULL",
-    "CREATE INDEX IF NOT EXISTS roster_members_by_name"
-    " ON {s}.roster_members (folded_name, member_id)",
-    "CREATE INDEX IF NOT EXISTS roster_members_by_cell"
-    " ON {s}.roster_members (organization_id, folded_name, member_id)",
-    "CREATE INDEX IF NOT EXISTS roster_members_by_path"
-    " ON {s}.roster_members USING gin (organization_path)",
-)
+_DATE_FIELDS = ("birth_date", "admitted_on", "ceremony_on", "recognized_on")
+_HEAD_COLUMNS = ("member_id", *RECORD_FIELDS, "organization_path", "recorded_at", "position",
+                 "last_effective_on", "rating_year", "rating", "discipline_form", "disciplines")
+_HEAD_TYPES = ("uuid", "text", "text", "date", "uuid", "text", "date", "date", "date", "text",
+               "timestamptz", "bigint", "date", "int", "text", "text", "text")
 
 
 class RosterView(PostgresTrackingRecorder):
-    """The roster tables and their tracking row, in the tenant's schema."""
+    """The member tables and their tracking row, in the tenant's schema."""
 
     APPLICATION = "register"
+    name = "roster"
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="roster_tracking")
-        schema = Identifier(datastore.schema)
-        self.sql_create_statements += [SQL(s).format(s=schema) for s in _CREATE]  # type: ignore[arg-type]
-        self._schema = schema
+        self._schema = Identifier(datastore.schema)
+        self.sql_create_statements += [self.sql(s) for s in CREATE_STATEMENTS]
+        self._curs: Cursor[Any] | None = None
 
     def sql(self, text: str) -> Composed:
         return SQL(text).format(s=self._schema)  # type: ignore[arg-type]
@@ -70,162 +51,224 @@ class RosterView(PostgresTrackingRecorder):
 
     def process(self, events: Iterable[tuple[int, Any]]) -> int:
         """Apply ``(notification id, domain event)`` pairs; return the new position."""
-        last = 0
+        events = list(events)
+        if not events:
+            return 0
         with self.datastore.transaction(commit=True) as curs:
-            for last, domain_event in events:  # noqa: B007
-                self.apply(domain_event, curs, last)
-            if last:
-                self._insert_tracking(curs, Tracking(self.APPLICATION, last))
-        return last
+            self._curs = curs
+            try:
+                batch = Batch(self, self._write)
+                batch.prefetch(_members_seen_before(e for _, e in events))
+                for position, e in events:
+                    self._apply(batch, e, position)
+                batch.flush()
+                self._insert_tracking(curs, Tracking(self.APPLICATION, events[-1][0]))
+            finally:
+                self._curs = None
+        return events[-1][0]
+
+    def create_table(self) -> None:
+        """Create the tables; tables of an earlier layout are emptied, to be rebuilt."""
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self.sql("SELECT layout FROM {s}.roster_layout"))
+            row = curs.fetchone()
+            if row is not None and row["layout"] == LAYOUT:
+                return
+            self._empty(curs)
+            curs.execute(self.sql("DELETE FROM {s}.roster_layout"))
+            curs.execute(self.sql("INSERT INTO {s}.roster_layout VALUES (%s)"), (LAYOUT,))
 
     def reset(self) -> None:
         """Empty the tables and forget the position, so a catch-up rebuilds from the first event."""
         with self.datastore.transaction(commit=True) as curs:
-            for table in ROSTER_TABLES:
-                curs.execute(SQL("DELETE FROM {}.{}").format(self._schema, Identifier(table)))
-            curs.execute(
-                SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
-                    self._schema, Identifier(self.tracking_table_name)
-                ),
-                (self.APPLICATION,),
-            )
+            self._empty(curs)
 
-    @singledispatchmethod
-    def apply(self, domain_event: Any, curs: Cursor[Any], position: int) -> None:
-        """Events the roster does not show (receipts, later event kinds) change nothing."""
+    def _empty(self, curs: Cursor[Any]) -> None:
+        curs.execute(SQL("TRUNCATE {}").format(SQL(", ").join(
+            Identifier(self.datastore.schema, table) for table in ROSTER_TABLES)))
+        curs.execute(SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
+            self._schema, Identifier(self.tracking_table_name)), (self.APPLICATION,))
 
-    @apply.register
-    def _(self, e: Organization.Founded, curs: Cursor[Any], position: int) -> None:
-        curs.execute(self.sql(
-            "INSERT INTO {s}.roster_organizations"
-            " SELECT %(id)s, %(name)s, %(kind)s, %(parent)s,"
-            "  coalesce((SELECT path FROM {s}.roster_organizations WHERE organization_id = %(parent)s),"
-            "   '{{}}'::uuid[]) || %(id)s::uuid, %(on)s, %(pos)s"
-        ), {"id": e.originator_id, "name": e.name, "kind": e.kind.name, "parent": e.parent_id,
-            "on": e.effective_on, "pos": position})
+    # -- applying ---------------------------------------------------------------------------
 
-    @apply.register
-    def _(self, e: Member.CandidacyOpened, curs: Cursor[Any], position: int) -> None:
-        self._insert_member(curs, e, "CANDIDATE", None, None, None, position)
+    def _apply(self, batch: Batch, e: Any, position: int) -> None:
+        if isinstance(e, Organization.Founded):
+            batch.found(e, position)
+        elif isinstance(e, MeetingsAndRatings.Rated):
+            batch.organization_rated(e, position)
+        elif isinstance(e, Reorganisation.Renamed | Reorganisation.KindChanged):
+            batch.flush()
+            column, value = ("name", e.name) if isinstance(e, Reorganisation.Renamed) else ("kind", e.kind.name)
+            self._cursor.execute(self.sql(
+                "UPDATE {s}.roster_organizations SET " + column + " = %s, position = %s"
+                " WHERE organization_id = %s"), (value, position, e.originator_id))
+            batch.forget()
+        elif isinstance(e, Reorganisation.MovedUnder):
+            batch.flush()
+            self._move_under(e, position)
+            batch.forget()
+        else:
+            batch.member(e, position)
 
-    @apply.register
-    def _(self, e: Member.Admitted, curs: Cursor[Any], position: int) -> None:
-        self._insert_member(curs, e, "PROBATIONARY", e.decision.date, e.ceremony_on, None, position)
+    @property
+    def _cursor(self) -> Cursor[Any]:
+        assert self._curs is not None, "only while a batch is processed"
+        return self._curs
 
-    @apply.register
-    def _(self, e: Member.Enrolled, curs: Cursor[Any], position: int) -> None:
-        status = "OFFICIAL" if e.recognized_on else "PROBATIONARY"
-        self._insert_member(curs, e, status, e.admitted_on, e.ceremony_on, e.recognized_on, position)
-
-    @apply.register
-    def _(self, e: AdmissionPipeline.AdmissionDecided, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status="ADMITTED_PENDING_CEREMONY", admitted_on=e.decision.date)
-
-    @apply.register
-    def _(self, e: AdmissionPipeline.AdmissionCeremonyHeld, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status="PROBATIONARY", ceremony_on=e.effective_on)
-
-    @apply.register
-    def _(self, e: Probation.RecognizedAsOfficial, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status="OFFICIAL", recognized_on=e.effective_on)
-
-    @apply.register
-    def _(self, e: Member.RecordCorrected, curs: Cursor[Any], position: int) -> None:
-        changes: dict[str, Any] = {}
-        if e.full_name:
-            changes.update(full_name=e.full_name, folded_name=fold_name(e.full_name))
-        if e.birth_date:
-            changes.update(birth_date=e.birth_date)
-        self._update(curs, e, position, **changes)
-
-    @apply.register
-    def _(self, e: Reorganisation.Renamed, curs: Cursor[Any], position: int) -> None:
-        curs.execute(self.sql("UPDATE {s}.roster_organizations SET name = %s, position = %s"
-                              " WHERE organization_id = %s"), (e.name, position, e.originator_id))
-
-    @apply.register
-    def _(self, e: Reorganisation.KindChanged, curs: Cursor[Any], position: int) -> None:
-        curs.execute(self.sql("UPDATE {s}.roster_organizations SET kind = %s, position = %s"
-                              " WHERE organization_id = %s"), (e.kind.name, position, e.originator_id))
-
-    @apply.register
-    def _(self, e: Reorganisation.MovedUnder, curs: Cursor[Any], position: int) -> None:
+    def _move_under(self, e: Reorganisation.MovedUnder, position: int) -> None:
         """The organisation's subtree takes the new parent's path; so do its members' paths."""
         moved = {"id": e.originator_id, "parent": e.to_parent_id, "pos": position}
-        curs.execute(self.sql(
+        self._cursor.execute(self.sql(
             "UPDATE {s}.roster_organizations o SET position = %(pos)s,"
             " parent_id = CASE WHEN o.organization_id = %(id)s THEN %(parent)s ELSE o.parent_id END,"
             " path = (SELECT p.path FROM {s}.roster_organizations p WHERE p.organization_id = %(parent)s)"
             "  || o.path[array_position(o.path, %(id)s::uuid):]"
             " WHERE o.path @> ARRAY[%(id)s]::uuid[]"), moved)
-        curs.execute(self.sql(
+        self._cursor.execute(self.sql(
             "UPDATE {s}.roster_members m SET organization_path = o.path FROM {s}.roster_organizations o"
             " WHERE o.organization_id = m.organization_id AND m.organization_path @> ARRAY[%(id)s]::uuid[]"),
             moved)
 
-    @apply.register
-    def _(self, e: Reorganised.MovedByReorganisation, curs: Cursor[Any], position: int) -> None:
-        self._move(curs, e, e.to_cell_id, position)
+    # -- what a batch reads -----------------------------------------------------------------
 
-    @apply.register
-    def _(self, e: Transfers.TransferReceived, curs: Cursor[Any], position: int) -> None:
-        self._move(curs, e, e.to_cell_id, position)
+    def heads(self, member_ids: list[UUID]) -> dict[UUID, Head]:
+        self._cursor.execute(self.sql(
+            "SELECT " + ", ".join(_HEAD_COLUMNS) + " FROM {s}.roster_members WHERE member_id = ANY(%s)"
+        ), (member_ids,))
+        found = {}
+        for row in self._cursor.fetchall():
+            record = {name: row[name] for name in RECORD_FIELDS}
+            found[row["member_id"]] = Head(
+                row["member_id"], record, row["organization_path"], row["recorded_at"],
+                row["position"], row["last_effective_on"] or date.min, row["rating_year"],
+                row["rating"], row["discipline_form"],
+                {int(k): v for k, v in json.loads(row["disciplines"] or "{}").items()})
+        return found
 
-    @apply.register
-    def _(self, e: Discipline.DisciplineImposed, curs: Cursor[Any], position: int) -> None:
-        if e.form is DisciplineForm.EXPULSION:
-            self._update(curs, e, position, status="EXITED")
+    def changes(self, member_id: UUID) -> list[Change]:
+        self._cursor.execute(self.sql(
+            "SELECT effective_on, opens, sets FROM {s}.member_changes WHERE member_id = %s"
+            " ORDER BY position"), (member_id,))
+        return [Change(r["effective_on"], _decoded(r["sets"]), r["opens"]) for r in self._cursor.fetchall()]
 
-    @apply.register
-    def _(self, e: Discipline.DisciplineAppealResolved, curs: Cursor[Any], position: int) -> None:
-        if e.status_after is not None:
-            self._update(curs, e, position, status=e.status_after.name)
+    def organization(self, organization_id: UUID) -> dict[str, Any] | None:
+        self._cursor.execute(self.sql(
+            "SELECT organization_id, kind, path FROM {s}.roster_organizations WHERE organization_id = %s"
+        ), (organization_id,))
+        return self._cursor.fetchone()
 
-    @apply.register
-    def _(self, e: Exits.StruckOff, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status="EXITED")
+    def supersede_rating(self, subject_id: UUID, year: int) -> tuple[str, str, Any] | None:
+        self._cursor.execute(self.sql(
+            "UPDATE {s}.stat_ratings SET current = false WHERE subject_id = %s AND year = %s"
+            " AND current RETURNING grade, subject_kind, organization_id"), (subject_id, year))
+        row = self._cursor.fetchone()
+        return (row["grade"], row["subject_kind"], row["organization_id"]) if row else None
 
-    @apply.register
-    def _(self, e: Exits.VoluntaryWithdrawalApproved, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status="EXITED")
+    # -- writing ----------------------------------------------------------------------------
 
-    @apply.register
-    def _(self, e: Exits.Deceased, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status="DECEASED")
+    def _write(self, rows: Rows) -> None:
+        curs = self._cursor
+        if rows.organizations:
+            orgs = list(rows.organizations.values())
+            curs.execute(self.sql(  # unnest flattens arrays of arrays: the paths go as text
+                "INSERT INTO {s}.roster_organizations (organization_id, name, kind, parent_id, path,"
+                " founded_on, position) SELECT id, name, kind, parent, path::uuid[], founded_on,"
+                " position FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::uuid[], %s::text[],"
+                " %s::date[], %s::bigint[]) AS o(id, name, kind, parent, path, founded_on, position)"
+            ), [[o[k] for o in orgs] for k in ("organization_id", "name", "kind", "parent_id")]
+               + [["{" + ",".join(map(str, o["path"])) + "}" for o in orgs]]
+               + [[o[k] for o in orgs] for k in ("founded_on", "position")])
+        if rows.heads:
+            self._write_heads(list(rows.heads.values()))
+        if rows.counts:
+            self._upsert_counts("roster_counts", ("organization_id", "status"), rows.counts,
+                                ("uuid", "text"))
+        self._copy("member_changes", ("member_id", "position", "effective_on", "recorded_at",
+                                      "opens", "sets"),
+                   [(*r[:5], json.dumps(r[5], default=str)) for r in rows.changes])
+        self._copy("member_versions", ("member_id", "position", "valid_from", "recorded_at",
+                                       *RECORD_FIELDS),
+                   [(m, p, v, at, *(rec[f] for f in RECORD_FIELDS)) for m, p, v, at, rec in rows.versions])
+        self._copy("member_count_deltas", ("organization_id", "status", "effective_on",
+                                           "recorded_at", "delta"), rows.deltas)
+        self._copy("stat_ratings", ("subject_id", "subject_kind", "year", "grade", "scheme",
+                                    "organization_id", "effective_on", "recorded_at", "position"),
+                   rows.ratings)
+        if rows.rating_counts:
+            self._upsert_counts("stat_rating_counts", ("year", "subject_kind", "organization_id",
+                                                       "grade"), rows.rating_counts,
+                                ("int", "text", "uuid", "text"))
+        self._copy("stat_admissions", ("member_id", "organization_id", "decided_on",
+                                       "recorded_at", "position"), rows.admissions)
+        self._copy("stat_exits", ("member_id", "organization_id", "kind", "effective_on",
+                                  "recorded_at", "position"), rows.exits)
 
-    @apply.register
-    def _(self, e: Exits.MembershipRestored, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status=e.restored_as.name)
+    def _write_heads(self, heads: list[Head]) -> None:
+        columns = [[h.member_id for h in heads],
+                   *[[h.record[f] for h in heads] for f in RECORD_FIELDS],
+                   ["{" + ",".join(map(str, h.organization_path)) + "}" for h in heads],
+                   [h.recorded_at for h in heads], [h.position for h in heads],
+                   [h.last_effective_on for h in heads], [h.rating_year for h in heads],
+                   [h.rating for h in heads], [h.discipline_form for h in heads],
+                   [json.dumps(h.disciplines) if h.disciplines else None for h in heads]]
+        arrays = ", ".join(f"%s::{t}[]" for t in _HEAD_TYPES)
+        names = ", ".join(_HEAD_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _HEAD_COLUMNS[1:])
+        self._cursor.execute(self.sql(
+            f"INSERT INTO {{s}}.roster_members ({names})"
+            f" SELECT u.member_id, u.full_name, u.folded_name, u.birth_date, u.organization_id,"
+            f" u.status, u.admitted_on, u.ceremony_on, u.recognized_on, u.organization_path::uuid[],"
+            f" u.recorded_at, u.position, u.last_effective_on, u.rating_year, u.rating,"
+            f" u.discipline_form, u.disciplines"
+            f" FROM unnest({arrays}) AS u({names})"
+            f" ON CONFLICT (member_id) DO UPDATE SET {updates}"), columns)
 
-    @apply.register
-    def _(self, e: Exits.Readmitted, curs: Cursor[Any], position: int) -> None:
-        self._update(curs, e, position, status="PROBATIONARY", ceremony_on=e.ceremony_on,
-                     recognized_on=None)
-        self._move(curs, e, e.cell_id, position)
+    def _upsert_counts(self, table: str, key: tuple[str, ...], counts: dict[Any, int],
+                       types: tuple[str, ...]) -> None:
+        changed = [(*k, n) for k, n in counts.items() if n]
+        if not changed:
+            return
+        arrays = ", ".join(f"%s::{t}[]" for t in (*types, "int"))
+        names = ", ".join(key)
+        self._cursor.execute(self.sql(
+            f"INSERT INTO {{s}}.{table} ({names}, n) SELECT * FROM unnest({arrays})"
+            f" ON CONFLICT ({names}) DO UPDATE SET n = {table}.n + excluded.n"),
+            [list(column) for column in zip(*changed, strict=True)])
 
-    def _move(self, curs: Cursor[Any], e: Any, cell_id: Any, position: int) -> None:
-        curs.execute(self.sql(
-            "UPDATE {s}.roster_members SET organization_id = %(cell)s, position = %(pos)s,"
-            " organization_path = (SELECT path FROM {s}.roster_organizations"
-            "  WHERE organization_id = %(cell)s) WHERE member_id = %(id)s"
-        ), {"cell": cell_id, "pos": position, "id": e.originator_id})
+    def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        statement = self.sql(f"COPY {{s}}.{table} ({', '.join(columns)}) FROM STDIN")
+        with self._cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
-    def _update(self, curs: Cursor[Any], e: Any, position: int, **columns: Any) -> None:
-        assignments = SQL(", ").join(
-            SQL("{} = %s").format(Identifier(c)) for c in [*columns, "position"])
-        curs.execute(self.sql("UPDATE {s}.roster_members SET ") + assignments
-                     + SQL(" WHERE member_id = %s"), [*columns.values(), position, e.originator_id])
 
-    def _insert_member(  # noqa: PLR0913
-        self, curs: Cursor[Any], e: Any, status: str, admitted_on: Any, ceremony_on: Any,
-        recognized_on: Any, position: int,
-    ) -> None:
-        curs.execute(self.sql(
-            "INSERT INTO {s}.roster_members SELECT %(id)s, %(name)s, %(folded)s, %(born)s, %(cell)s,"
-            " (SELECT path FROM {s}.roster_organizations WHERE organization_id = %(cell)s),"
-            " %(status)s, %(admitted)s, %(ceremony)s, %(recognized)s, %(at)s, %(pos)s"
-        ), {"id": e.originator_id, "name": e.full_name, "folded": fold_name(e.full_name),
-            "born": e.birth_date, "cell": e.cell_id,
-            "status": status, "admitted": admitted_on,
-            "ceremony": ceremony_on, "recognized": recognized_on, "at": e.timestamp,
-            "pos": position})
+def _decoded(sets: Any) -> dict[str, Any]:
+    values = json.loads(sets) if isinstance(sets, str) else dict(sets)
+    for name in _DATE_FIELDS:
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    if values.get("organization_id"):
+        values["organization_id"] = UUID(values["organization_id"])
+    return values
+
+
+def _members_seen_before(events: Iterable[Any]) -> list[UUID]:
+    """Members the batch changes without opening their record: their rows are read first."""
+    seen = set()
+    for e in events:
+        if isinstance(e, _ORGANIZATION_EVENTS):
+            continue
+        change = change_of(e)
+        if change is None or not change.opens:
+            seen.add(e.originator_id)
+    return list(seen)
+
+
+_ORGANIZATION_EVENTS = (Organization.Founded, Reorganisation.Renamed, Reorganisation.KindChanged,
+                        Reorganisation.MovedUnder, MeetingsAndRatings.Rated,
+                        Reorganisation.MemberEntered, Reorganisation.MemberLeft,
+                        Reorganisation.MemberStatusNoted, Reorganisation.ChildAttached,
+                        Reorganisation.ChildDetached)
