@@ -19,6 +19,7 @@ from partyledger.domain.member_exits import Exits
 from partyledger.domain.member_qualifications import Qualifications
 from partyledger.domain.member_ratings import Ratings
 from partyledger.domain.member_reorganised import Reorganised
+from partyledger.domain.member_screening import Screening
 from partyledger.domain.member_state import (
     Introducer,
     IntroducerKind,
@@ -33,7 +34,7 @@ __all__ = ["Introducer", "IntroducerKind", "IntroducerStanding", "Member", "Memb
 
 class Member(  # type: ignore[misc]
     AdmissionPipeline, Probation, Transfers, Discipline, Exits, Ratings, Badges, Qualifications,
-    Reorganised, RegisterAggregate,
+    Reorganised, Screening, RegisterAggregate,
 ):
     class CandidacyOpened(RegisterAggregate.Created):
         """An outstanding non-member's application reaches the cell (đối tượng kết nạp)."""

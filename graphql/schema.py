@@ -24,7 +24,9 @@ from partyledger.graphql.org_meetings import MeetingsMutation, MeetingsQuery
 from partyledger.graphql.org_reorganisation import ReorganisationMutation
 from partyledger.graphql.organizations import OrganizationsMutation, OrganizationsQuery
 from partyledger.graphql.ratings import RatingsMutation
+from partyledger.graphql.screening import ScreeningMutation
 from partyledger.graphql.security import SecurityMutation, SecurityQuery
+from partyledger.graphql.statistics import StatisticsQuery
 from partyledger.graphql.transfers import TransfersMutation, TransfersQuery
 from partyledger.graphql.viewer import ViewerQuery
 
@@ -48,7 +50,7 @@ class NodeQuery:
 
 @strawberry.type
 class Query(
-    ViewerQuery, MembersQuery, OrganizationsQuery, CalendarQuery, TransfersQuery, MeetingsQuery, NodeQuery,
+    ViewerQuery, MembersQuery, StatisticsQuery, OrganizationsQuery, CalendarQuery, TransfersQuery, MeetingsQuery, NodeQuery,
     SecurityQuery,
 ):
     pass
@@ -58,7 +60,7 @@ class Query(
 class Mutation(
     AdmissionMutation, TransfersMutation, DisciplineMutation, ExitsMutation, RatingsMutation,
     BadgesMutation, CalendarMutation, OrganizationsMutation, ReorganisationMutation,
-    CommitteeMutation, MeetingsMutation, SecurityMutation,
+    CommitteeMutation, MeetingsMutation, SecurityMutation, ScreeningMutation,
 ):
     pass
 

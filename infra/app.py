@@ -7,9 +7,10 @@ GET at all (405), so no IDE either; every refusal answers a GraphQL-shaped JSON 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,8 @@ from partyledger.graphql.schema import build_schema
 from partyledger.infra.api_keys import ApiKeyStore
 from partyledger.infra.auth import AuthenticationError, TokenVerifier
 from partyledger.infra.database import resolve_database
-from partyledger.infra.projector import Projector
+from partyledger.infra import rebuild
+from partyledger.infra.projector import Projector, projection_lags
 from partyledger.infra.rate_limits import CostBudgets
 from partyledger.infra.read_audit import ReadAuditLog, ReadTrail
 from partyledger.infra.settings import GraphQLSettings, Settings, load_settings
@@ -47,6 +49,19 @@ from partyledger.services.api_keys import PartnerKeyBook
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class HealthSettings:
+    """``PARTYLEDGER_HEALTH_MAX_LAG``: ``/health`` answers ``degraded`` while any projection of
+    any tenant is more than this many events behind the tenant's log."""
+
+    max_projection_lag: int = 1000
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> HealthSettings:
+        raw = (os.environ if environ is None else environ).get("PARTYLEDGER_HEALTH_MAX_LAG")
+        return cls(int(raw)) if raw else cls()
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -55,6 +70,7 @@ class Services:
     progress: ProjectionProgress
     projector: Projector
     keys: ApiKeyStore
+    health: HealthSettings = field(default_factory=HealthSettings)
     audit_logs: dict[str, ReadAuditLog] = field(default_factory=dict)
     _audit_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -206,19 +222,43 @@ async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]
 
 @get("/health", sync_to_thread=True)
 def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """Liveness, and how many events each tenant's projections still have to process."""
+    """Liveness, and for each tenant and projection: its position, the log's head and the lag.
+
+    Counts and positions only, never a row. Like a liveness probe it asks for no credentials,
+    and it names the tenants: an operators' endpoint, kept off the public ingress. Always 200;
+    ``status`` is ``degraded`` while a lag exceeds the threshold or a tenant cannot be read.
+    """
     services: Services = request.app.state.services
-    lags = {t.slug: services.projector.lag(services.directory.runtime(t.slug))
-            for t in services.directory.list()}
-    return {"status": "ok", "projectionLag": lags}
+    threshold = services.health.max_projection_lag
+    lags: dict[str, int | None] = {}
+    tenants: dict[str, Any] = {}
+    for tenant in services.directory.list():
+        try:
+            runtime = services.directory.runtime(tenant.slug)
+            views, rebuilding = projection_lags(runtime), rebuild.rebuilding(runtime)
+        except Exception:  # one tenant's failure is reported, not the whole answer
+            log.exception("health: projections of tenant %s could not be read", tenant.slug)
+            lags[tenant.slug], tenants[tenant.slug] = None, {"status": "unavailable"}
+            continue
+        lags[tenant.slug] = max((v.lag for v in views), default=0)
+        tenants[tenant.slug] = {
+            "head": max((v.head for v in views), default=0),
+            "projections": {v.projection: {"position": v.position, "head": v.head, "lag": v.lag,
+                                           "rebuilding": v.projection in rebuilding}
+                            for v in views},
+        }
+    degraded = any(lag is None or lag > threshold for lag in lags.values())
+    return {"status": "degraded" if degraded else "ok", "projectionLag": lags,
+            "maxProjectionLag": threshold, "tenants": tenants}
 
 
 def create_app(
     settings: Settings | None = None, *, directory: TenantDirectory | None = None,
-    run_projector: bool = True,
+    run_projector: bool = True, health_settings: HealthSettings | None = None,
 ) -> Litestar:
     """Build the app. Without ``directory`` the database is resolved (or embedded) at startup."""
     settings = settings or load_settings()
+    health_settings = health_settings or HealthSettings.from_environ()
     configure_telemetry()
     production = settings.graphql.production
 
@@ -230,7 +270,8 @@ def create_app(
         verifier = TokenVerifier.from_settings(settings.auth, trust_dev_key=not production)
         keys = ApiKeyStore(tenants.pool(tenants.control_shard), pepper=settings.partners.key_pepper)
         await anyio.to_thread.run_sync(keys.install)
-        app.state.services = Services(settings, tenants, verifier, progress, projector, keys)
+        app.state.services = Services(settings, tenants, verifier, progress, projector, keys,
+                                      health=health_settings)
         if run_projector:
             projector.start()
         try:

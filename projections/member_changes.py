@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -41,8 +42,15 @@ class Change:
 
 def change_of(event: Any) -> Change | None:
     """The change a member event makes to the record, or ``None`` when it makes none."""
-    handler = _HANDLERS.get(type(event))
+    handler = _handler(type(event))
     return handler(event) if handler else None
+
+
+@cache
+def _handler(event_class: type[Any]) -> Callable[[Any], Change | None] | None:
+    """The handler for an event class or the class it specialises: an aggregate composed of
+    mixins (``Member``) gets its own subclass of each mixin's event class."""
+    return next((_HANDLERS[c] for c in event_class.__mro__ if c in _HANDLERS), None)
 
 
 def _opened(status: str, **dates: Any) -> Callable[[Any], Change]:

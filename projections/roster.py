@@ -203,6 +203,8 @@ class RosterView(PostgresTrackingRecorder):
                                        "recorded_at", "position"), rows.admissions)
         self._copy("stat_exits", ("member_id", "organization_id", "kind", "effective_on",
                                   "recorded_at", "position"), rows.exits)
+        self._copy("stat_screenings", ("member_id", "organization_id", "campaign", "step", "outcome",
+                                       "effective_on", "recorded_at", "position"), rows.screenings)
 
     def _write_heads(self, heads: list[Head]) -> None:
         columns = [[h.member_id for h in heads],
@@ -226,6 +228,7 @@ class RosterView(PostgresTrackingRecorder):
 
     def _upsert_counts(self, table: str, key: tuple[str, ...], counts: dict[Any, int],
                        types: tuple[str, ...]) -> None:
+        """Add to the counts; a count that reaches zero goes, as if it had never been."""
         changed = [(*k, n) for k, n in counts.items() if n]
         if not changed:
             return
@@ -233,8 +236,14 @@ class RosterView(PostgresTrackingRecorder):
         names = ", ".join(key)
         self._cursor.execute(self.sql(
             f"INSERT INTO {{s}}.{table} ({names}, n) SELECT * FROM unnest({arrays})"
-            f" ON CONFLICT ({names}) DO UPDATE SET n = {table}.n + excluded.n"),
+            f" ON CONFLICT ({names}) DO UPDATE SET n = {table}.n + excluded.n RETURNING {names}, n"),
             [list(column) for column in zip(*changed, strict=True)])
+        emptied = [tuple(r[k] for k in key) for r in self._cursor.fetchall() if r["n"] == 0]
+        if emptied:  # a statement cannot see its own upsert: the empty counts go in a second
+            self._cursor.execute(self.sql(
+                f"DELETE FROM {{s}}.{table} WHERE ({names}) IN (SELECT * FROM unnest("
+                + ", ".join(f"%s::{t}[]" for t in types) + "))"),
+                [list(column) for column in zip(*emptied, strict=True)])
 
     def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if not rows:

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from partyledger.domain.member_discipline import Discipline, DisciplineAppealOutcome
 from partyledger.domain.member_ratings import Ratings
+from partyledger.domain.member_screening import Screening
 from partyledger.domain.org_meetings import MeetingsAndRatings
 from partyledger.domain.organization import Organization
 from partyledger.domain.org_reorganisation import Reorganisation
@@ -59,6 +60,7 @@ class Rows:
     rating_counts: dict[tuple[int, str, Any, str], int] = field(default_factory=dict)
     admissions: list[tuple[Any, ...]] = field(default_factory=list)
     exits: list[tuple[Any, ...]] = field(default_factory=list)
+    screenings: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class Store:
@@ -132,6 +134,11 @@ class Batch:
         elif isinstance(e, Discipline.DisciplineImposed | Discipline.DisciplineAppealResolved
                         | Discipline.DisciplineLapsed):
             self._disciplined(head, e)
+        elif isinstance(e, Screening.ScreeningReviewed | Screening.ScreeningConcluded):
+            reviewed = isinstance(e, Screening.ScreeningReviewed)
+            self.rows.screenings.append((
+                member_id, e.cell_id, e.campaign, "REVIEWED" if reviewed else "CONCLUDED",
+                None if reviewed else e.outcome.name, e.effective_on, e.timestamp, position))
         head.position = position
 
     def _changed(self, member_id: UUID, head: Head | None, change: Change, at: datetime,

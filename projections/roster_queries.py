@@ -216,6 +216,14 @@ class RosterQueries:
             ), (ids,))
             return {r["organization_id"]: OrganizationRow(**r) for r in curs.fetchall()}
 
+    def lineage(self, organization_id: UUID) -> list[UUID] | None:
+        """The organisation and its ancestors (root first); ``None`` when not in this tenant."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(
+                "SELECT path FROM {s}.roster_organizations WHERE organization_id = %s"), (organization_id,))
+            row = curs.fetchone()
+        return list(row["path"]) if row else None
+
     def children(self, parent_id: UUID | None) -> list[OrganizationRow]:
         """The organisations directly under ``parent_id`` (the top ones for ``None``), by name."""
         with self.datastore.transaction(commit=False) as curs:

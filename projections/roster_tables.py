@@ -4,11 +4,11 @@
 them and rebuilds from the first event (``RosterView.create_table``).
 """
 
-LAYOUT = 2
+LAYOUT = 3
 
 ROSTER_TABLES = ("roster_members", "roster_organizations", "roster_counts", "member_changes",
                  "member_versions", "member_count_deltas", "stat_ratings", "stat_rating_counts",
-                 "stat_admissions", "stat_exits")
+                 "stat_admissions", "stat_exits", "stat_screenings")
 
 CREATE_STATEMENTS = (
     "CREATE TABLE IF NOT EXISTS {s}.roster_layout (layout int NOT NULL)",
@@ -79,4 +79,9 @@ CREATE_STATEMENTS = (
     " member_id uuid NOT NULL, organization_id uuid NOT NULL, kind text NOT NULL,"
     " effective_on date NOT NULL, recorded_at timestamptz NOT NULL, position bigint NOT NULL)",
     "CREATE INDEX IF NOT EXISTS stat_exits_by_date ON {s}.stat_exits (effective_on)",
+    "CREATE TABLE IF NOT EXISTS {s}.stat_screenings ("
+    " member_id uuid NOT NULL, organization_id uuid NOT NULL, campaign text NOT NULL,"
+    " step text NOT NULL, outcome text, effective_on date NOT NULL,"
+    " recorded_at timestamptz NOT NULL, position bigint NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS stat_screenings_by_date ON {s}.stat_screenings (effective_on)",
 )

@@ -10,12 +10,13 @@ from partyledger.services.org_committee import CommitteeRegister
 from partyledger.services.org_meetings import MeetingRegister
 from partyledger.services.org_reorganisation import ReorganisationRegister
 from partyledger.services.ratings import RatingRegister
+from partyledger.services.screening import ScreeningRegister
 from partyledger.services.transfers import TransferRegister
 
 
 class TenantRegister(  # type: ignore[misc]
     CalendarBook, TransferRegister, DisciplineRegister, ExitRegister, RatingRegister, BadgeRegister,
-    ReorganisationRegister, CommitteeRegister, MeetingRegister,
+    ReorganisationRegister, CommitteeRegister, MeetingRegister, ScreeningRegister,
 ):
     """Everything a tenant records, in one application and one notification log."""
 

@@ -402,6 +402,8 @@ MUTATION_ROLES: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         ["imposeDiscipline", "fileDisciplineAppeal", "resolveDisciplineAppeal", "lapseDiscipline",
          "suspendActivity", "extendSuspension", "endSuspension"], DISCIPLINE),
+    # screening cases: officers in their subtree, inspectors and administrators anywhere
+    **dict.fromkeys(["reviewInScreening", "concludeScreening"], MEMBER_READERS),
     **dict.fromkeys(
         ["addHoliday", "addMakeupDay", "withdrawHoliday", "foundOrganization",
          "renameOrganization", "moveOrganization", "mergeOrganizations",

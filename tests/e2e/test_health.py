@@ -1,0 +1,69 @@
+"""/health: each tenant's projections with their position, the log's head and the lag; counts
+and positions only; ``degraded`` while a lag exceeds the configured threshold."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from support import enroll_officials
+
+from partyledger.domain.provenance import Provenance, recorded_by
+from partyledger.infra.app import HealthSettings, create_app
+from partyledger.infra.settings import Settings
+from partyledger.infra.tenants import TenantDirectory, TenantRuntime
+from partyledger.projections.follower import catch_up_all
+from partyledger.services.access import Actor
+
+NAME = "Trần Văn Bảo"  # the name enroll_officials gives, which /health must never show
+
+
+def health_client(settings: Settings, directory: TenantDirectory,
+                  max_lag: int) -> TestClient[Any]:
+    app = create_app(settings, directory=directory, run_projector=False,
+                     health_settings=HealthSettings(max_projection_lag=max_lag))
+    return TestClient(app)
+
+
+@pytest.fixture
+def lagging(tenant: TenantRuntime, admin: Actor, cell_id: uuid.UUID) -> Iterator[TenantRuntime]:
+    """A tenant whose events no projection has processed yet."""
+    with recorded_by(Provenance.system(admin.subject)):
+        enroll_officials(tenant, admin, cell_id, n=3)
+    yield tenant
+
+
+def test_health_reports_every_projection_of_a_tenant_with_its_lag(
+    settings: Settings, directory: TenantDirectory, lagging: TenantRuntime,
+) -> None:
+    head = lagging.register.recorder.max_notification_id()
+    with health_client(settings, directory, max_lag=10**9) as client:
+        response = client.get("/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    tenant = body["tenants"][lagging.tenant.slug]
+    assert tenant["head"] == head
+    assert tenant["projections"] == {
+        view.name: {"position": 0, "head": head, "lag": head, "rebuilding": False}
+        for view in lagging.views
+    }
+    assert body["projectionLag"][lagging.tenant.slug] == head  # the field of the first release
+    assert body["status"] == "ok" and body["maxProjectionLag"] == 10**9
+    assert NAME not in response.text and str(lagging.roster.datastore.schema) not in response.text
+
+
+def test_health_is_degraded_while_a_lag_exceeds_the_threshold(
+    settings: Settings, directory: TenantDirectory, lagging: TenantRuntime,
+) -> None:
+    head = lagging.register.recorder.max_notification_id() or 0
+    with health_client(settings, directory, max_lag=head - 1) as client:
+        assert client.get("/health").json()["status"] == "degraded"
+        catch_up_all(lagging.register, lagging.views)
+        caught_up = client.get("/health").json()
+
+    assert {p["lag"] for p in caught_up["tenants"][lagging.tenant.slug]["projections"].values()} == {0}
+    assert caught_up["projectionLag"][lagging.tenant.slug] == 0
