@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
+from psycopg.sql import SQL, Identifier
 
 BATCH_SIZE = 1000
 
@@ -18,6 +19,17 @@ class View(Protocol):
     def position(self) -> int: ...
 
     def process(self, events: Iterable[tuple[int, Any]]) -> int: ...
+
+
+def claim(curs: Any, schema: str, tracking_table: str, application: str) -> int:
+    """Serialise a view's writers for the rest of the transaction; return the position the
+    view has reached. Two catch-ups of one view (the serving projector, a test, a CLI) then
+    never process the same events twice or fail on each other's tracking rows."""
+    curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{schema}.{tracking_table}",))
+    curs.execute(SQL("SELECT max(notification_id) AS done FROM {} WHERE application_name = %s")
+                 .format(Identifier(schema, tracking_table)), (application,))
+    row = curs.fetchone()
+    return int(row["done"] or 0)
 
 
 def catch_up(app: Application, view: View, *, batch_size: int = BATCH_SIZE) -> int:  # type: ignore[type-arg]

@@ -24,6 +24,7 @@ from psycopg import Cursor
 from psycopg.sql import SQL, Composed, Identifier
 
 from partyledger.domain.organization import Organization
+from partyledger.projections.follower import claim
 
 ORG_TREE_TABLES = ("org_tree_facts", "org_tree_versions")
 
@@ -184,6 +185,10 @@ class OrgTreeView(PostgresTrackingRecorder):
         last = 0
         foundings: list[tuple[UUID, Fact, datetime]] = []
         with self.datastore.transaction(commit=True) as curs:
+            done = claim(curs, self.datastore.schema, self.tracking_table_name, self.APPLICATION)
+            events = [(position, e) for position, e in events if position > done]
+            if not events:
+                return done  # another catch-up got there first
             for last, domain_event in events:  # noqa: B007
                 fact = _facts_of(domain_event)
                 if fact is None:

@@ -21,6 +21,7 @@ from partyledger.domain.organization import Organization
 from partyledger.domain.org_reorganisation import Reorganisation
 from partyledger.domain.org_meetings import MeetingsAndRatings
 from partyledger.projections.member_changes import RECORD_FIELDS, Change, change_of
+from partyledger.projections.follower import claim
 from partyledger.projections.roster_batch import Batch, Head, Rows
 from partyledger.projections.roster_tables import CREATE_STATEMENTS, LAYOUT, ROSTER_TABLES
 
@@ -41,7 +42,6 @@ class RosterView(PostgresTrackingRecorder):
         super().__init__(datastore, tracking_table_name="roster_tracking")
         self._schema = Identifier(datastore.schema)
         self.sql_create_statements += [self.sql(s) for s in CREATE_STATEMENTS]
-        self._curs: Cursor[Any] | None = None
 
     def sql(self, text: str) -> Composed:
         return SQL(text).format(s=self._schema)  # type: ignore[arg-type]
@@ -55,16 +55,17 @@ class RosterView(PostgresTrackingRecorder):
         if not events:
             return 0
         with self.datastore.transaction(commit=True) as curs:
-            self._curs = curs
-            try:
-                batch = Batch(self, self._write)
-                batch.prefetch(_members_seen_before(e for _, e in events))
-                for position, e in events:
-                    self._apply(batch, e, position)
-                batch.flush()
-                self._insert_tracking(curs, Tracking(self.APPLICATION, events[-1][0]))
-            finally:
-                self._curs = None
+            done = claim(curs, self.datastore.schema, self.tracking_table_name, self.APPLICATION)
+            events = [(position, e) for position, e in events if position > done]
+            if not events:
+                return done  # another catch-up got there first
+            writer = _Writer(self, curs)
+            batch = Batch(writer, writer.write)
+            batch.prefetch(_members_seen_before(e for _, e in events))
+            for position, e in events:
+                writer.apply(batch, e, position)
+            batch.flush()
+            self._insert_tracking(curs, Tracking(self.APPLICATION, events[-1][0]))
         return events[-1][0]
 
     def create_table(self) -> None:
@@ -90,9 +91,19 @@ class RosterView(PostgresTrackingRecorder):
         curs.execute(SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
             self._schema, Identifier(self.tracking_table_name)), (self.APPLICATION,))
 
+
+class _Writer:
+    """One transaction's work for the view: what a batch reads and writes, with its cursor
+    (the view is shared by threads; a transaction's state is not)."""
+
+    def __init__(self, view: RosterView, curs: Cursor[Any]) -> None:
+        self.sql = view.sql
+        self._cursor = curs
+        self._schema = view._schema  # noqa: SLF001
+
     # -- applying ---------------------------------------------------------------------------
 
-    def _apply(self, batch: Batch, e: Any, position: int) -> None:
+    def apply(self, batch: Batch, e: Any, position: int) -> None:
         if isinstance(e, Organization.Founded):
             batch.found(e, position)
         elif isinstance(e, MeetingsAndRatings.Rated):
@@ -110,11 +121,6 @@ class RosterView(PostgresTrackingRecorder):
             batch.forget()
         else:
             batch.member(e, position)
-
-    @property
-    def _cursor(self) -> Cursor[Any]:
-        assert self._curs is not None, "only while a batch is processed"
-        return self._curs
 
     def _move_under(self, e: Reorganisation.MovedUnder, position: int) -> None:
         """The organisation's subtree takes the new parent's path; so do its members' paths."""
@@ -167,7 +173,7 @@ class RosterView(PostgresTrackingRecorder):
 
     # -- writing ----------------------------------------------------------------------------
 
-    def _write(self, rows: Rows) -> None:
+    def write(self, rows: Rows) -> None:
         curs = self._cursor
         if rows.organizations:
             orgs = list(rows.organizations.values())

@@ -383,6 +383,10 @@ QUERIES: dict[str, list[Case]] = {
     "partnerKeys": [Case(ADMINS, "{ partnerKeys(includeRevoked: true) { keyId prefix label } }",
                          targeted=False)],
     "partnerPolicy": [Case(ALL, "{ partnerPolicy { minimumCellSize } }", targeted=False)],
+    # figures: partners too (small counts suppressed); officers of their own subtrees only
+    "statistics": [Case(ALL - {OTHER_OFFICER}, """query($org: ID) { statistics(organizationId: $org) {
+        memberCount(asOf: "2024-03-04") ratingDistribution(year: 2023) { rated eligible }
+        exits(start: "2020-01-01", end: "2024-12-31") { total } } }""", {"org": _org("c1")})],
     "readAudit": [Case(ADMINS, """{ readAudit(first: 5) { totalCount edges { node { subject
         fields memberId } } } }""", targeted=False)],
 }
