@@ -9,7 +9,6 @@ import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-import anyio.to_thread
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
@@ -50,9 +49,9 @@ class BadgeDue:
 
 async def resolve_party_age(info: Info[Any, Any], member_id: UUID, as_of: datetime.date | None) -> PartyAge | None:
     """The member's party age on ``as_of`` (today by default); null while still probationary."""
-    context = ledger(info)
-    found = await anyio.to_thread.run_sync(lambda: context.register.party_age(
-        context.actor, member_id=member_id, as_of=as_of or datetime.date.today()))
+    day = as_of or datetime.date.today()
+    found = await ledger(info).read(lambda r, a: r.party_age(a, member_id=member_id, as_of=day),
+                                    ids=[member_id])
     return PartyAge(days=found.days, years=found.years, months=found.months) if found else None
 
 
@@ -60,10 +59,9 @@ async def resolve_badges_due(
     info: Info[Any, Any], member_id: UUID, as_of: datetime.date | None, include_early: bool = False,
 ) -> list[BadgeDue]:
     """Badge levels reached by ``as_of`` (today by default) and not yet awarded."""
-    context = ledger(info)
-    due = await anyio.to_thread.run_sync(lambda: context.register.badges_due(
-        context.actor, member_id=member_id, as_of=as_of or datetime.date.today(),
-        include_early=include_early))
+    day = as_of or datetime.date.today()
+    due = await ledger(info).read(lambda r, a: r.badges_due(
+        a, member_id=member_id, as_of=day, include_early=include_early), ids=[member_id])
     return [BadgeDue(level=d.level, reached_on=d.reached_on, early_from=d.early_from,
                      round_on=d.round_on, early=d.early, posthumous=d.posthumous) for d in due]
 

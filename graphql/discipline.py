@@ -9,7 +9,6 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-import anyio.to_thread
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
@@ -72,8 +71,8 @@ class MemberDiscipline:
 async def resolve_disciplines(
     info: Info[Any, Any], member_id: UUID, as_of: datetime.date | None, active_only: bool,
 ) -> list[MemberDiscipline]:
-    context = ledger(info)
-    records = await anyio.to_thread.run_sync(context.register.member_disciplines, context.actor, member_id)
+    records = await ledger(info).read(lambda r, a: r.member_disciplines(a, member_id),
+                                      ids=[member_id])
     day = as_of or datetime.date.today()
     found = [MemberDiscipline.of(r, day) for r in records if r.announced_on <= day]
     return [d for d in found if d.active or not active_only]

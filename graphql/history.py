@@ -6,12 +6,15 @@ the schema includes every registered type.
 
 import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from partyledger.graphql.commands import DecisionRecord
 from partyledger.graphql.ids import to_global_id
+
+if TYPE_CHECKING:
+    from partyledger.graphql.members import PageInfo
 
 
 @strawberry.interface(description="One event of a member's history, as recorded.")
@@ -30,11 +33,12 @@ class HistoryEntryEdge:
     node: HistoryEntry
 
 
-@strawberry.type
+@strawberry.type(description="A page of a member's events, oldest first, with keyset cursors.")
 class HistoryConnection:
     edges: list[HistoryEntryEdge]
-    has_next_page: bool
-    total_count: int
+    page_info: Annotated["PageInfo", strawberry.lazy("partyledger.graphql.members")]
+    has_next_page: bool = strawberry.field(description="As `pageInfo.hasNextPage`.")
+    total_count: int = strawberry.field(description="The member's events, all pages.")
 
 
 _BUILDERS: dict[type, Callable[[Any, dict[str, Any]], HistoryEntry]] = {}

@@ -22,9 +22,11 @@ from partyledger.graphql.errors import BadInputError, UserError
 from partyledger.graphql.history import HistoryConnection, HistoryEntryEdge, history_entry
 from partyledger.graphql.ids import decode_cursor, encode_cursor, uuid_of
 from partyledger.graphql.organizations import Organization
+from partyledger.graphql.screening import ScreeningFields
 from partyledger.graphql.security import ReadAudited, guard_fields
 from partyledger.graphql.transfers import TransferFields
-from partyledger.projections.roster_queries import MemberRow, RosterFilter
+from partyledger.graphql.ratings import RatingGrade
+from partyledger.projections.roster_queries import MemberPage, MemberRow, Order, RosterFilter
 from partyledger.services.access import Actor
 
 MAX_PAGE = 100
@@ -50,7 +52,8 @@ class Standing:
 
 
 @strawberry.type(description="A party member (đảng viên) of the viewer's tenant.")
-class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields, QualificationFields):
+class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields, QualificationFields,
+             ScreeningFields):
     member_id: relay.NodeID[str]
     full_name: str
     birth_date: datetime.date
@@ -70,16 +73,17 @@ class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields, Quali
     async def history(
         self, info: Info[Any, Any], first: int = 20, after: str | None = None
     ) -> HistoryConnection:
-        context = ledger(info)
-        events = await anyio.to_thread.run_sync(
-            context.register.member_history, context.actor, UUID(self.member_id)
-        )
-        start = int(decode_cursor(after, 1)[0]) if after else 0
-        page = [e for e in events if e.originator_version > start][: _page_size(first)]
+        member_id, start, size = UUID(self.member_id), _version_cursor(after), _page_size(first)
+        page = await ledger(info).read(
+            lambda r, a: r.member_history_page(a, member_id, after=start, first=size),
+            ids=[member_id], pages=[(member_id, start, size + 1)])
         edges = [HistoryEntryEdge(cursor=encode_cursor(e.originator_version), node=history_entry(e))
-                 for e in page]
-        has_next = bool(page) and events[-1].originator_version > page[-1].originator_version
-        return HistoryConnection(edges=edges, has_next_page=has_next, total_count=len(events))
+                 for e in page.events]
+        return HistoryConnection(
+            edges=edges, has_next_page=page.has_next, total_count=page.total_count,
+            page_info=PageInfo(has_next_page=page.has_next, has_previous_page=start > 0,
+                               start_cursor=edges[0].cursor if edges else None,
+                               end_cursor=edges[-1].cursor if edges else None))
 
     @strawberry.field(description="The member's standing on a date (by effective dates), "
                       "optionally as it was known at a moment (by recorded time).")
@@ -87,9 +91,9 @@ class Member(relay.Node, PartyAgeFields, TransferFields, DisciplineFields, Quali
         self, info: Info[Any, Any], as_of: datetime.date,
         known_at: datetime.datetime | None = None,
     ) -> Standing | None:
-        context = ledger(info)
-        record = await anyio.to_thread.run_sync(
-            context.register.member_as_of, context.actor, UUID(self.member_id), as_of, known_at)
+        member_id = UUID(self.member_id)
+        record = await ledger(info).read(lambda r, a: r.member_as_of(a, member_id, as_of, known_at),
+                                         ids=[member_id], pages=[(member_id, 0, None)])
         return Standing.of(record, as_of) if record else None
 
     @classmethod
@@ -156,28 +160,59 @@ class MemberFilter:
     search: str | None = strawberry.field(
         default=None, description="Part of the name; diacritics and case are ignored."
     )
+    rated_in: int | None = strawberry.field(
+        default=None, description="Only members rated in this year (the rating in force now).")
+    rating: list[RatingGrade] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="With `ratedIn`: only members rated one of these grades.")
+
+
+@strawberry.enum(description="What a roster is ordered by; the member id breaks ties.")
+class MemberOrderField(Enum):
+    NAME = "NAME"
+    BIRTH_DATE = "BIRTH_DATE"
+    ADMITTED_ON = "ADMITTED_ON"
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input
+class MemberOrder:
+    field: MemberOrderField = MemberOrderField.NAME
+    direction: OrderDirection = OrderDirection.ASC
 
 
 @strawberry.type
 class MembersQuery:
-    @strawberry.field(description="The roster, in name order, with keyset cursors.")
+    @strawberry.field(description="The roster with keyset cursors: now, or on `asOf` (by "
+                      "effective dates) as recorded at `knownAt`.")
     async def members(  # noqa: PLR0913
         self, info: Info[Any, Any], filter: MemberFilter | None = None, first: int = 20,
         after: str | None = None,
         wait_for_position: Annotated[str | None, strawberry.argument(
             description="A mutation's `position`: answer only once it is projected."
         )] = None,
+        as_of: datetime.date | None = None, known_at: datetime.datetime | None = None,
+        order_by: MemberOrder | None = None,
     ) -> MemberConnection:
         context, scope = _reader(info)
         await _wait(context, wait_for_position)
-        where = _roster_filter(filter or MemberFilter(), scope)
-        keyset = decode_cursor(after, 2) if after else None
-        after_key = (keyset[0], _uuid(keyset[1], "after")) if keyset else None
+        where = _roster_filter(filter or MemberFilter(), scope, as_of, known_at)
+        order = Order(field=(order_by or MemberOrder()).field.value,
+                      descending=(order_by or MemberOrder()).direction is OrderDirection.DESC)
+        keyset = decode_cursor(after, 3) if after else None
+        if keyset and keyset[0] != order.field:
+            raise BadInputError("after: a cursor of a list in another order")
+        after_key = (keyset[1], _uuid(keyset[2], "after")) if keyset else None
+        if after_key and order.field != "NAME":
+            _date_cursor(after_key[0])
         page = await anyio.to_thread.run_sync(
-            lambda: context.roster.members(where, first=_page_size(first), after=after_key)
-        )
-        edges = [MemberEdge(cursor=encode_cursor(r.folded_name, r.member_id), node=Member.of_row(r))
-                 for r in page.rows]
+            lambda: _page(context, where, _page_size(first), after_key, order))
+        edges = [MemberEdge(cursor=encode_cursor(order.field, order.value(r), r.member_id),
+                            node=Member.of_row(r)) for r in page.rows]
         info_ = PageInfo(has_next_page=page.has_next, has_previous_page=after is not None,
                          start_cursor=edges[0].cursor if edges else None,
                          end_cursor=edges[-1].cursor if edges else None)
@@ -228,16 +263,55 @@ async def _wait(context: Ledger, position: str | None) -> None:
     await anyio.to_thread.run_sync(context.wait_for_position, int(position))
 
 
-def _roster_filter(given: MemberFilter, scope: frozenset[UUID] | None) -> RosterFilter:
+def _roster_filter(given: MemberFilter, scope: frozenset[UUID] | None,
+                   as_of: datetime.date | None, known_at: datetime.datetime | None) -> RosterFilter:
     organization = uuid_of(given.organization_id, "Organization", "filter.organizationId") if given.organization_id else None
     statuses = tuple(s.name for s in given.status or ())
-    return RosterFilter(organization, given.include_subtree, statuses, given.search, scope)
+    if given.rating and given.rated_in is None:
+        raise BadInputError("filter.rating: give the year in filter.ratedIn")
+    if known_at is not None and known_at.tzinfo is None:
+        raise BadInputError("knownAt: a date-time with its offset, e.g. 2025-01-01T00:00:00+07:00")
+    return RosterFilter(organization, given.include_subtree, statuses, given.search, scope,
+                        given.rated_in, tuple(g.name for g in given.rating or ()), as_of, known_at)
+
+
+def _page(context: Ledger, where: RosterFilter, first: int, after: tuple[str, UUID] | None,
+          order: Order) -> MemberPage:
+    """A roster page; on a date, the filter's and the scope's subtrees are taken as the tree
+    stood then."""
+    subtree = scope_subtree = None
+    if where.as_of is not None or where.known_at is not None:
+        day = where.as_of or datetime.date.today()
+        if where.organization_id and where.include_subtree:
+            subtree = context.org_tree.subtree([where.organization_id], day, where.known_at)
+        if where.scope is not None:
+            scope_subtree = context.org_tree.subtree(where.scope, day, where.known_at)
+    return context.roster.members(where, first=first, after=after, order=order, subtree=subtree,
+                                  scope_subtree=scope_subtree)
+
+
+def _date_cursor(value: str) -> None:
+    if value != "infinity":
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise BadInputError("after: not a cursor this list gave out") from None
 
 
 def _page_size(first: int) -> int:
     if not 0 <= first <= MAX_PAGE:
         raise BadInputError(f"first: between 0 and {MAX_PAGE}")
     return first
+
+
+def _version_cursor(after: str | None) -> int:
+    """A history cursor: the version of the last event the client has (0: from the start)."""
+    if after is None:
+        return 0
+    version = decode_cursor(after, 1)[0]
+    if not version.isdigit() or len(version) > 18:
+        raise BadInputError("after: not a cursor this list gave out")
+    return int(version)
 
 
 def _uuid(value: str, field: str) -> UUID:

@@ -72,8 +72,8 @@ class Seat:
     async def holder(self, info: Info[Any, Any]) -> MemberType | None:
         from partyledger.graphql.members import Member  # noqa: PLC0415 (see the module's docstring)
 
-        context = ledger(info)
-        member = await anyio.to_thread.run_sync(context.register.readable_member, context.actor, self.holder_uuid)
+        holder = self.holder_uuid
+        member = await ledger(info).read(lambda r, a: r.readable_member(a, holder), ids=[holder])
         return Member.of_aggregate(member)
 
     @classmethod
@@ -123,17 +123,16 @@ class CommitteeFields:
     @strawberry.field(description="Seats held on `asOf` (by default the date the organisation is "
                       "shown for, or today).")
     async def seats(self, info: Info[Any, Any], as_of: datetime.date | None = None) -> list[Seat]:
-        context, org = ledger(info), UUID(self.organization_id)  # type: ignore[attr-defined]
-        held = await anyio.to_thread.run_sync(context.register.seats, context.actor, org, _day(as_of, self))
+        org, day = UUID(self.organization_id), _day(as_of, self)  # type: ignore[attr-defined]
+        held = await ledger(info).read(lambda r, a: r.seats(a, org, day), ids=[org])
         return [Seat.of(s) for s in held]
 
     @strawberry.field(description="Thresholds (§2.13.2) not met, with any consent given by `asOf`: "
                       "members are counted on the rosters as they stand (a cell's own, a grassroots "
                       "committee's cells'), the cell committee from the seats held on `asOf`.")
     async def threshold_warnings(self, info: Info[Any, Any], as_of: datetime.date | None = None) -> list[ThresholdWarning]:
-        context, org = ledger(info), UUID(self.organization_id)  # type: ignore[attr-defined]
-        found = await anyio.to_thread.run_sync(
-            lambda: context.register.threshold_warnings(context.actor, org, as_of=_day(as_of, self)))
+        org, day = UUID(self.organization_id), _day(as_of, self)  # type: ignore[attr-defined]
+        found = await ledger(info).read(lambda r, a: r.threshold_warnings(a, org, as_of=day), ids=[org])
         return [ThresholdWarning(threshold=Threshold[t.name], label=t.label,
                                  consent=DecisionRecord.of(c.decision) if c else None) for t, c in found]
 
@@ -143,14 +142,14 @@ class CommitteeFields:
         self, info: Info[Any, Any], kind: QualificationKind, at_least: str,  # type: ignore[valid-type]
         as_of: datetime.date | None = None,
     ) -> QualificationShare:
-        context, org = ledger(info), UUID(self.organization_id)  # type: ignore[attr-defined]
+        org, day = UUID(self.organization_id), _day(as_of, self)  # type: ignore[attr-defined]
         domain_kind = quals.QualificationKind[kind.name]
         try:
             level = quals.parse_level(domain_kind, at_least)
         except DomainError as error:
             raise BadInputError(f"atLeast: {error.message}") from None
-        share = await anyio.to_thread.run_sync(lambda: context.register.committee_qualification_share(
-            context.actor, org, as_of=_day(as_of, self), kind=domain_kind, at_least=level))
+        share = await ledger(info).read(lambda r, a: r.committee_qualification_share(
+            a, org, as_of=day, kind=domain_kind, at_least=level), ids=[org])
         return QualificationShare(meeting=share.meeting, holders=share.holders, percent=share.percent)
 
 
@@ -161,8 +160,8 @@ class QualificationFields:
     @strawberry.field(description="The member's qualification of each kind in force on `asOf` "
                       "(today by default).")
     async def qualifications(self, info: Info[Any, Any], as_of: datetime.date | None = None) -> list[Qualification]:
-        context, member_id = ledger(info), UUID(self.member_id)  # type: ignore[attr-defined]
-        member = await anyio.to_thread.run_sync(context.register.readable_member, context.actor, member_id)
+        member_id = UUID(self.member_id)  # type: ignore[attr-defined]
+        member = await ledger(info).read(lambda r, a: r.readable_member(a, member_id), ids=[member_id])
         return [Qualification(kind=QualificationKind[r.kind.name], kind_label=r.kind.label, level=r.level.name,
                               level_label=r.level.value, since=r.since, evidence=r.evidence)
                 for r in member.qualifications_as_of(_day(as_of))]

@@ -156,8 +156,9 @@ class MeetingFields:
     async def meeting_scores(
         self, info: Info[Any, Any], year: int, body: MeetingBody = MeetingBody.CELL,  # type: ignore[valid-type,attr-defined]
     ) -> list[MeetingScore]:
-        found = await _read(info, lambda c: c.register.meeting_scores(
-            c.actor, UUID(self.organization_id), year, meetings.MeetingBody[body.name]))  # type: ignore[attr-defined]
+        org = UUID(self.organization_id)  # type: ignore[attr-defined]
+        found = await _held_read(info, org, lambda r, a: r.meeting_scores(
+            a, org, year, meetings.MeetingBody[body.name]))  # type: ignore[attr-defined]
         return [MeetingScore.of(s) for s in found]
 
     @strawberry.field(description="The year's meeting grade from the monthly average (GOOD from 90). "
@@ -167,14 +168,16 @@ class MeetingFields:
         missing: MissingMonths | None = None, through: datetime.date | None = None,  # type: ignore[valid-type]
     ) -> AnnualMeetingGrade:
         policy = frames.MissingMonths[missing.name] if missing else None
-        found = await _read(info, lambda c: c.register.annual_meeting_grade(
-            c.actor, UUID(self.organization_id), year, body=meetings.MeetingBody[body.name],  # type: ignore[attr-defined]
+        org = UUID(self.organization_id)  # type: ignore[attr-defined]
+        found = await _held_read(info, org, lambda r, a: r.annual_meeting_grade(
+            a, org, year, body=meetings.MeetingBody[body.name],  # type: ignore[attr-defined]
             missing=policy, through=through))
         return AnnualMeetingGrade.of(found)
 
     @strawberry.field(description="The annual ratings, by year (a correction replaces the year's rating).")
     async def ratings(self, info: Info[Any, Any]) -> list[OrganizationRating]:
-        found = await _read(info, lambda c: c.register.organization_ratings(c.actor, UUID(self.organization_id)))  # type: ignore[attr-defined]
+        org = UUID(self.organization_id)  # type: ignore[attr-defined]
+        found = await _held_read(info, org, lambda r, a: r.organization_ratings(a, org))
         return [OrganizationRating.of(r) for r in found]
 
 
@@ -356,4 +359,11 @@ def _node(organization: Any) -> "Organization":
 async def _read(info: Info[Any, Any], read: Callable[[Ledger], Any]) -> Any:
     context = ledger(info)
     return await anyio.to_thread.run_sync(read, context)
+
+
+async def _held_read(
+    info: Info[Any, Any], organization: UUID, read: Callable[[Any, Any], Any]
+) -> Any:
+    """A read of one organisation of a list: loaded with the list's others (``Ledger.read``)."""
+    return await ledger(info).read(read, ids=[organization])
 

@@ -10,7 +10,6 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-import anyio.to_thread
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
@@ -214,9 +213,12 @@ class TransferProgress:
 
 async def resolve_transfer(info: Info[Any, Any], member_id: UUID, as_of: datetime.date | None) -> TransferProgress | None:
     """Where the member's latest transfer letter stood on ``as_of`` (today by default)."""
-    context = ledger(info)
-    found = await anyio.to_thread.run_sync(lambda: context.register.transfer_progress(
-        context.actor, member_id=member_id, as_of=as_of or datetime.date.today()))
+    context, day = ledger(info), as_of or datetime.date.today()
+    calendar = await context.working_calendar()  # once for the page, not once per member
+    # As the register's transfer_progress, with the calendar read once: the same check of the
+    # actor (readable_member), the same rule (transfer_state).
+    found = await context.read(
+        lambda r, a: r.readable_member(a, member_id).transfer_state(day, calendar), ids=[member_id])
     if found is None:
         return None
     letter = found.letter

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
     AggregateRecorder,
@@ -182,6 +183,18 @@ class TenantApplicationRecorder(PostgresApplicationRecorder):
             self.lock_table_statements[0],  # SET LOCAL lock_timeout
             SQL("SELECT {schema}.{lock}()").format(schema=schema, lock=lock),
         ]
+        self._select_events_of = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(schema=schema, table=table)
+        self._select_pages_of = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM unnest(%s::uuid[]) AS o(id) CROSS JOIN LATERAL ("
+            "SELECT * FROM {schema}.{table} "
+            "WHERE originator_id = o.id AND originator_version > %s "
+            "ORDER BY originator_version LIMIT %s) AS e "
+            "ORDER BY e.originator_id, e.originator_version"
+        ).format(schema=schema, table=table)
         self._notify_tenant = SQL("SELECT pg_notify({channel}, {schema})").format(
             channel=Literal(EVENTS_CHANNEL), schema=Literal(datastore.schema)
         )
@@ -211,6 +224,27 @@ class TenantApplicationRecorder(PostgresApplicationRecorder):
             self._insert_events(curs, stored_events, **kwargs)
             self._insert_stored_events(curs, stored_events, **kwargs)
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events_of(
+        self, originator_ids: Sequence[UUID], *, gt: int | None = None, limit: int | None = None,
+    ) -> list[StoredEvent]:
+        """The events of many originators in one statement, by originator then version; with
+        ``gt``/``limit``, each originator's events after version ``gt``, at most ``limit`` of
+        them (a page of each stream, a keyset on the primary key)."""
+        if not originator_ids:
+            return []
+        ids = list(dict.fromkeys(originator_ids))
+        if gt is None and limit is None:
+            statement, params = self._select_events_of, [ids]
+        else:
+            statement, params = self._select_pages_of, [ids, gt or 0, limit]
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return [StoredEvent(originator_id=row["originator_id"],
+                                originator_version=row["originator_version"],
+                                topic=row["topic"], state=bytes(row["state"]))
+                    for row in curs.fetchall()]
 
     def _writer_transaction(self) -> Any:
         datastore = self.datastore

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,16 @@ from partyledger.domain.working_days import WorkingCalendar
 from partyledger.services.access import AccessDeniedError, Actor, Role
 from partyledger.services.organizations import OrganizationTree
 from partyledger.services.party_cards import PartyCardNumber
-from partyledger.services.register import Outcome
+from partyledger.services.register import Held, Outcome
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of a member's events, whether more follow, and how many there are in all."""
+
+    events: Sequence[Any]
+    has_next: bool
+    total_count: int
 
 
 class MemberRegister(OrganizationTree):
@@ -198,7 +208,31 @@ class MemberRegister(OrganizationTree):
     def member_history(self, actor: Actor, member_id: UUID) -> Sequence[Any]:
         """The member's own events in order: the history an inspector reconstructs."""
         self.readable_member(actor, member_id)
-        return list(self.events.get(member_id))
+        return self.stream_page(member_id)
+
+    def member_history_page(
+        self, actor: Actor, member_id: UUID, *, after: int, first: int
+    ) -> HistoryPage:
+        """The member's events after version ``after``, at most ``first``: one page read from
+        the event store (the member's version is the number of its events)."""
+        member = self.readable_member(actor, member_id)
+        events = self.stream_page(member_id, after=after, first=first + 1)
+        return HistoryPage(events[:first], has_next=len(events) > first, total_count=member.version)
+
+    def reading_set(self, aggregate_ids: Sequence[UUID], *, lineages: bool = True) -> Held:
+        """Members and organisations, with (``lineages``) every organisation a scoped read of
+        them consults (their cells and the superiors up to the top), read one level of the tree
+        at a time: what ``holding`` needs for ``readable_member`` and the other reads of a page to
+        ask nothing more. Readers of the whole tenant need no lineage."""
+        found: dict[UUID, Any] = {}
+        wanted = list(dict.fromkeys(aggregate_ids))
+        while wanted:
+            found.update(self.aggregates(wanted))
+            related = (getattr(found[i], name, None) for i in wanted if lineages
+                       for name in ("cell_id", "receiving_cell_id", "parent_id"))
+            wanted = list(dict.fromkeys(r for r in related
+                                        if isinstance(r, UUID) and r not in found))
+        return Held(found)
 
     def member_as_of(
         self, actor: Actor, member_id: UUID, as_of: date, known_at: datetime | None = None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from opentelemetry import metrics, trace
@@ -34,6 +37,32 @@ class Outcome:
     replayed: bool = False
 
 
+PageKey = tuple[UUID, int, int | None]
+"""(originator, after version, at most): a page of one stream; (id, 0, None) is all of it."""
+
+
+@runtime_checkable
+class ManyStreamsRecorder(Protocol):
+    """A recorder that reads the events of many originators in one statement (infra's)."""
+
+    def select_events_of(self, originator_ids: Sequence[UUID], *, gt: int | None = None,
+                         limit: int | None = None) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class Held:
+    """Aggregates (``None``: known not to exist) and stream pages already read for a request."""
+
+    aggregates: Mapping[UUID, Any] = field(default_factory=dict)
+    pages: Mapping[PageKey, Sequence[Any]] = field(default_factory=dict)
+
+    def __or__(self, other: Held) -> Held:
+        return Held({**self.aggregates, **other.aggregates}, {**self.pages, **other.pages})
+
+
+_held: ContextVar[Held | None] = ContextVar("partyledger_held", default=None)
+
+
 class RegisterApplication(Application):  # type: ignore[type-arg]
     name = "register"
     log_section_size = 1000
@@ -55,7 +84,8 @@ class RegisterApplication(Application):  # type: ignore[type-arg]
         command is about first. A broken rule raises before anything is saved.
         """
         attributes = {"tenant.id": self.tenant, "command": command}
-        with _tracer.start_as_current_span(f"command {command}", attributes=attributes):
+        with _tracer.start_as_current_span(f"command {command}", attributes=attributes), \
+                self.holding(None):  # a command loads afresh, whatever a read held
             key = current_provenance().idempotency_key
             digest = fingerprint(command, arguments)
             if key and (earlier := self._receipt(key)):
@@ -99,8 +129,59 @@ class RegisterApplication(Application):  # type: ignore[type-arg]
             raise AccessDeniedError("these credentials belong to another tenant")
 
     def get_or_none(self, aggregate_id: UUID, kind: type[Aggregate]) -> Any:
-        try:
-            aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
+        held = _held.get()
+        if held is not None and aggregate_id in held.aggregates:
+            aggregate = held.aggregates[aggregate_id]
+        else:
+            try:
+                aggregate = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
         return aggregate if isinstance(aggregate, kind) else None
+
+    # -- reads in batches: a page of a list costs the same statements whatever its size ----------
+
+    def aggregates(self, aggregate_ids: Sequence[UUID]) -> dict[UUID, Any]:
+        """Many aggregates as they now stand, read together (``None`` for an id that names none)."""
+        streams = self.stream_pages(aggregate_ids)
+        return {i: project_aggregate(None, events) if events else None
+                for i, events in streams.items()}
+
+    def stream_pages(
+        self, originator_ids: Sequence[UUID], *, after: int = 0, first: int | None = None
+    ) -> dict[UUID, list[Any]]:
+        """Each originator's events after version ``after`` (at most ``first``), in order: one
+        statement for all of them where the recorder can, else one per originator."""
+        pages: dict[UUID, list[Any]] = defaultdict(list)
+        recorder = self.recorder
+        if isinstance(recorder, ManyStreamsRecorder):
+            stored = recorder.select_events_of(originator_ids, gt=after or None, limit=first)
+        else:
+            stored = [e for i in dict.fromkeys(originator_ids)
+                      for e in recorder.select_events(i, gt=after or None, limit=first)]
+        for event in stored:
+            pages[event.originator_id].append(self.mapper.to_domain_event(event))
+        return {i: pages[i] for i in originator_ids}
+
+    def stream_page(
+        self, originator_id: UUID, *, after: int = 0, first: int | None = None
+    ) -> list[Any]:
+        """One originator's events after version ``after`` (at most ``first``): as held for this
+        read, else one statement."""
+        held = _held.get()
+        key = (originator_id, after, first)
+        if held is not None and key in held.pages:
+            return list(held.pages[key])
+        return [self.mapper.to_domain_event(e) for e in
+                self.recorder.select_events(originator_id, gt=after or None, limit=first)]
+
+    @contextmanager
+    def holding(self, held: Held | None) -> Iterator[None]:
+        """Within this block (this thread or task), reads find ``held`` instead of asking the
+        event store: what a request's loaders have read for the whole page at once. For reads
+        only; commands load afresh."""
+        token = _held.set(held)
+        try:
+            yield
+        finally:
+            _held.reset(token)
