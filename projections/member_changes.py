@@ -123,6 +123,10 @@ _HANDLERS: dict[type[Any], Callable[[Any], Change | None]] = {
 }
 
 
+HANDLED = tuple(_HANDLERS)
+"""The member event classes that change a record."""
+
+
 # -- what the statistics count -------------------------------------------------------------
 
 EXPULSION, APPEAL_ANNULLED = DisciplineForm.EXPULSION, DisciplineAppealOutcome.ANNULLED

@@ -167,6 +167,8 @@ class OrgTreeView(PostgresTrackingRecorder):
 
     APPLICATION = "register"
     name = "org_tree"
+    shows: tuple[type[Any], ...] = tuple(event_class for event_class, _ in _FACTS)
+    """The event classes the view reads; a catch-up decodes no others for it."""
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="org_tree_tracking")
@@ -179,29 +181,31 @@ class OrgTreeView(PostgresTrackingRecorder):
     def position(self) -> int:
         return self.max_tracking_id(self.APPLICATION) or 0
 
-    def process(self, events: Iterable[tuple[int, Any]]) -> int:
-        """Apply ``(notification id, domain event)`` pairs; return the new position. Foundings,
-        an organisation's first event, are written together, a run at a time."""
-        last = 0
+    def process(self, events: Iterable[tuple[int, Any]], through: int = 0) -> int:
+        """Apply ``(notification id, domain event)`` pairs; return the new position: the last
+        event's, or ``through`` when the batch read that far (events no view shows are not
+        handed over). Foundings, an organisation's first event, are written together."""
+        events = list(events)
+        last = max(through, events[-1][0] if events else 0)
         foundings: list[tuple[UUID, Fact, datetime]] = []
         with self.datastore.transaction(commit=True) as curs:
             done = claim(curs, self.datastore.schema, self.tracking_table_name, self.APPLICATION)
-            events = [(position, e) for position, e in events if position > done]
-            if not events:
+            if last <= done:
                 return done  # another catch-up got there first
-            for last, domain_event in events:  # noqa: B007
+            for position, domain_event in events:
+                if position <= done:
+                    continue
                 fact = _facts_of(domain_event)
                 if fact is None:
                     continue
-                entry = (domain_event.originator_id, replace(fact, position=last), domain_event.timestamp)
+                entry = (domain_event.originator_id, replace(fact, position=position), domain_event.timestamp)
                 if fact.change == FOUNDED:
                     foundings.append(entry)
                     continue
                 self._found(curs, foundings)
                 self._record(curs, *entry)
             self._found(curs, foundings)
-            if last:
-                self._insert_tracking(curs, Tracking(self.APPLICATION, last))
+            self._insert_tracking(curs, Tracking(self.APPLICATION, last))
         return last
 
     def reset(self) -> None:

@@ -15,21 +15,31 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
 
+from partyledger.domain.member_ratings import Ratings
 from partyledger.domain.organization import Organization
 from partyledger.domain.org_reorganisation import Reorganisation
 from partyledger.domain.org_meetings import MeetingsAndRatings
-from partyledger.projections.member_changes import RECORD_FIELDS, Change, change_of
+from partyledger.projections.member_changes import HANDLED, RECORD_FIELDS, Change, change_of
 from partyledger.projections.follower import claim
-from partyledger.projections.roster_batch import Batch, Head, Rows
-from partyledger.projections.roster_tables import CREATE_STATEMENTS, LAYOUT, ROSTER_TABLES
+from partyledger.projections.roster_batch import READ_WITH_THE_MEMBER, Batch, Head, Rows, needs_member
+from partyledger.projections.roster_tables import (
+    CREATE_STATEMENTS,
+    LAYOUT,
+    READ_INDEXES,
+    ROSTER_TABLES,
+)
 
 _DATE_FIELDS = ("birth_date", "admitted_on", "ceremony_on", "recognized_on")
 _HEAD_COLUMNS = ("member_id", *RECORD_FIELDS, "organization_path", "recorded_at", "position",
-                 "last_effective_on", "rating_year", "rating", "discipline_form", "disciplines")
-_HEAD_TYPES = ("uuid", "text", "text", "date", "uuid", "text", "date", "date", "date", "text",
-               "timestamptz", "bigint", "date", "int", "text", "text", "text")
+                 "last_effective_on", "discipline_form", "disciplines")
+
+
+SHOWN_EVENTS: tuple[type[Any], ...] = (*HANDLED, *READ_WITH_THE_MEMBER, Organization.Founded,
+                                       Reorganisation.Renamed, Reorganisation.KindChanged,
+                                       Reorganisation.MovedUnder, MeetingsAndRatings.Rated)
+"""The event classes the roster reads."""
 
 
 class RosterView(PostgresTrackingRecorder):
@@ -37,6 +47,8 @@ class RosterView(PostgresTrackingRecorder):
 
     APPLICATION = "register"
     name = "roster"
+    shows = SHOWN_EVENTS
+    """The event classes the view reads; a catch-up decodes no others for it."""
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="roster_tracking")
@@ -49,24 +61,26 @@ class RosterView(PostgresTrackingRecorder):
     def position(self) -> int:
         return self.max_tracking_id(self.APPLICATION) or 0
 
-    def process(self, events: Iterable[tuple[int, Any]]) -> int:
-        """Apply ``(notification id, domain event)`` pairs; return the new position."""
+    def process(self, events: Iterable[tuple[int, Any]], through: int = 0) -> int:
+        """Apply ``(notification id, domain event)`` pairs; return the new position: the last
+        event's, or ``through`` when the batch read that far (events no view shows are not
+        handed over)."""
         events = list(events)
-        if not events:
-            return 0
+        last = max(through, events[-1][0] if events else 0)
         with self.datastore.transaction(commit=True) as curs:
             done = claim(curs, self.datastore.schema, self.tracking_table_name, self.APPLICATION)
-            events = [(position, e) for position, e in events if position > done]
-            if not events:
+            if last <= done:
                 return done  # another catch-up got there first
+            prepared = [(position, e, change_of(e)) for position, e in events if position > done]
             writer = _Writer(self, curs)
             batch = Batch(writer, writer.write)
-            batch.prefetch(_members_seen_before(e for _, e in events))
-            for position, e in events:
-                writer.apply(batch, e, position)
+            batch.prefetch(*_members_read(prepared))
+            batch.prefetch_organizations(_organizations_named(e for _, e, _ in prepared))
+            for position, e, change in prepared:
+                writer.apply(batch, e, change, position)
             batch.flush()
-            self._insert_tracking(curs, Tracking(self.APPLICATION, events[-1][0]))
-        return events[-1][0]
+            self._insert_tracking(curs, Tracking(self.APPLICATION, last))
+        return last
 
     def create_table(self) -> None:
         """Create the tables; tables of an earlier layout are emptied, to be rebuilt."""
@@ -79,6 +93,12 @@ class RosterView(PostgresTrackingRecorder):
             self._empty(curs)
             curs.execute(self.sql("DELETE FROM {s}.roster_layout"))
             curs.execute(self.sql("INSERT INTO {s}.roster_layout VALUES (%s)"), (LAYOUT,))
+
+    def bulk_load(self) -> None:
+        """Before a rebuild: drop the indexes only reads use (``create_table`` makes them again)."""
+        with self.datastore.transaction(commit=True) as curs:
+            for index in READ_INDEXES:
+                curs.execute(SQL("DROP INDEX IF EXISTS {}").format(Identifier(self.datastore.schema, index)))
 
     def reset(self) -> None:
         """Empty the tables and forget the position, so a catch-up rebuilds from the first event."""
@@ -103,7 +123,7 @@ class _Writer:
 
     # -- applying ---------------------------------------------------------------------------
 
-    def apply(self, batch: Batch, e: Any, position: int) -> None:
+    def apply(self, batch: Batch, e: Any, change: Change | None, position: int) -> None:
         if isinstance(e, Organization.Founded):
             batch.found(e, position)
         elif isinstance(e, MeetingsAndRatings.Rated):
@@ -120,7 +140,7 @@ class _Writer:
             self._move_under(e, position)
             batch.forget()
         else:
-            batch.member(e, position)
+            batch.member(e, change, position)
 
     def _move_under(self, e: Reorganisation.MovedUnder, position: int) -> None:
         """The organisation's subtree takes the new parent's path; so do its members' paths."""
@@ -147,9 +167,8 @@ class _Writer:
             record = {name: row[name] for name in RECORD_FIELDS}
             found[row["member_id"]] = Head(
                 row["member_id"], record, row["organization_path"], row["recorded_at"],
-                row["position"], row["last_effective_on"] or date.min, row["rating_year"],
-                row["rating"], row["discipline_form"],
-                {int(k): v for k, v in json.loads(row["disciplines"] or "{}").items()})
+                row["position"], row["last_effective_on"] or date.min, row["discipline_form"],
+                {int(k): v for k, v in json.loads(row["disciplines"]).items()} if row["disciplines"] else {})
         return found
 
     def changes(self, member_id: UUID) -> list[Change]:
@@ -158,11 +177,17 @@ class _Writer:
             " ORDER BY position"), (member_id,))
         return [Change(r["effective_on"], _decoded(r["sets"]), r["opens"]) for r in self._cursor.fetchall()]
 
-    def organization(self, organization_id: UUID) -> dict[str, Any] | None:
+    def cells(self, member_ids: list[UUID]) -> dict[UUID, UUID]:
         self._cursor.execute(self.sql(
-            "SELECT organization_id, kind, path FROM {s}.roster_organizations WHERE organization_id = %s"
-        ), (organization_id,))
-        return self._cursor.fetchone()
+            "SELECT member_id, organization_id FROM {s}.roster_members WHERE member_id = ANY(%s)"
+        ), (member_ids,))
+        return {r["member_id"]: r["organization_id"] for r in self._cursor.fetchall()}
+
+    def organizations(self, organization_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+        self._cursor.execute(self.sql(
+            "SELECT organization_id, kind, path FROM {s}.roster_organizations"
+            " WHERE organization_id = ANY(%s)"), (organization_ids,))
+        return {r["organization_id"]: r for r in self._cursor.fetchall()}
 
     def supersede_rating(self, subject_id: UUID, year: int) -> tuple[str, str, Any] | None:
         self._cursor.execute(self.sql(
@@ -213,24 +238,17 @@ class _Writer:
                                        "effective_on", "recorded_at", "position"), rows.screenings)
 
     def _write_heads(self, heads: list[Head]) -> None:
-        columns = [[h.member_id for h in heads],
-                   *[[h.record[f] for h in heads] for f in RECORD_FIELDS],
-                   ["{" + ",".join(map(str, h.organization_path)) + "}" for h in heads],
-                   [h.recorded_at for h in heads], [h.position for h in heads],
-                   [h.last_effective_on for h in heads], [h.rating_year for h in heads],
-                   [h.rating for h in heads], [h.discipline_form for h in heads],
-                   [json.dumps(h.disciplines) if h.disciplines else None for h in heads]]
-        arrays = ", ".join(f"%s::{t}[]" for t in _HEAD_TYPES)
-        names = ", ".join(_HEAD_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _HEAD_COLUMNS[1:])
+        """New members are copied in; changed ones updated in one statement."""
+        self._copy("roster_members", _HEAD_COLUMNS, [_head_row(h) for h in heads if h.new])
+        changed = [_head_row(h) for h in heads if h.dirty and not h.new]
+        if not changed:
+            return
+        self._copy("roster_members_changed", _HEAD_COLUMNS, changed)
+        updates = ", ".join(f"{c} = u.{c}" for c in _HEAD_COLUMNS[1:])
         self._cursor.execute(self.sql(
-            f"INSERT INTO {{s}}.roster_members ({names})"
-            f" SELECT u.member_id, u.full_name, u.folded_name, u.birth_date, u.organization_id,"
-            f" u.status, u.admitted_on, u.ceremony_on, u.recognized_on, u.organization_path::uuid[],"
-            f" u.recorded_at, u.position, u.last_effective_on, u.rating_year, u.rating,"
-            f" u.discipline_form, u.disciplines"
-            f" FROM unnest({arrays}) AS u({names})"
-            f" ON CONFLICT (member_id) DO UPDATE SET {updates}"), columns)
+            f"UPDATE {{s}}.roster_members m SET {updates} FROM {{s}}.roster_members_changed u"
+            " WHERE m.member_id = u.member_id"))
+        self._cursor.execute(self.sql("DELETE FROM {s}.roster_members_changed"))
 
     def _upsert_counts(self, table: str, key: tuple[str, ...], counts: dict[Any, int],
                        types: tuple[str, ...]) -> None:
@@ -252,12 +270,22 @@ class _Writer:
                 [list(column) for column in zip(*emptied, strict=True)])
 
     def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        self._copy_to(SQL("{}.{}").format(self._schema, Identifier(table)), columns, rows)
+
+    def _copy_to(self, table: Composable, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        statement = self.sql(f"COPY {{s}}.{table} ({', '.join(columns)}) FROM STDIN")
+        statement = SQL("COPY {} ({}) FROM STDIN").format(
+            table, SQL(", ").join(Identifier(c) for c in columns))
         with self._cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def _head_row(h: Head) -> tuple[Any, ...]:
+    return (h.member_id, *(h.record[f] for f in RECORD_FIELDS), h.organization_path, h.recorded_at,
+            h.position, h.last_effective_on, h.discipline_form,
+            json.dumps(h.disciplines) if h.disciplines else None)
 
 
 def _decoded(sets: Any) -> dict[str, Any]:
@@ -270,16 +298,16 @@ def _decoded(sets: Any) -> dict[str, Any]:
     return values
 
 
-def _members_seen_before(events: Iterable[Any]) -> list[UUID]:
-    """Members the batch changes without opening their record: their rows are read first."""
-    seen = set()
-    for e in events:
-        if isinstance(e, _ORGANIZATION_EVENTS):
-            continue
-        change = change_of(e)
-        if change is None or not change.opens:
-            seen.add(e.originator_id)
-    return list(seen)
+def _members_read(prepared: list[tuple[int, Any, Change | None]]) -> tuple[list[UUID], list[UUID]]:
+    """Members whose rows the batch reads, read first: those it changes, and those whose cell
+    alone it reads (their ratings are counted in it)."""
+    rows, cells = set(), set()
+    for _, e, change in prepared:
+        if isinstance(e, Ratings.Rated) and change is None:
+            cells.add(e.originator_id)
+        elif not isinstance(e, _ORGANIZATION_EVENTS) and needs_member(e, change):
+            rows.add(e.originator_id)
+    return list(rows), list(cells - rows)
 
 
 _ORGANIZATION_EVENTS = (Organization.Founded, Reorganisation.Renamed, Reorganisation.KindChanged,
@@ -287,3 +315,15 @@ _ORGANIZATION_EVENTS = (Organization.Founded, Reorganisation.Renamed, Reorganisa
                         Reorganisation.MemberEntered, Reorganisation.MemberLeft,
                         Reorganisation.MemberStatusNoted, Reorganisation.ChildAttached,
                         Reorganisation.ChildDetached)
+
+
+def _organizations_named(events: Iterable[Any]) -> list[UUID]:
+    """The organisations a batch's member events put members in, and those rated: read first."""
+    named = set()
+    for e in events:
+        for attribute in ("cell_id", "to_cell_id"):
+            if (value := getattr(e, attribute, None)) is not None:
+                named.add(value)
+        if isinstance(e, MeetingsAndRatings.Rated):
+            named.add(e.originator_id)
+    return list(named)

@@ -23,7 +23,6 @@ from partyledger.domain.org_reorganisation import Reorganisation
 from partyledger.projections.member_changes import (
     Change,
     admission_date,
-    change_of,
     exit_kind,
 )
 from partyledger.projections.member_versions import deltas, record_at, versions
@@ -39,11 +38,11 @@ class Head:
     recorded_at: datetime
     position: int
     last_effective_on: date
-    rating_year: int | None = None
-    rating: str | None = None
     discipline_form: str | None = None
     disciplines: dict[int, str] = field(default_factory=dict)
     """Active disciplines by reference (the imposing event's version); the latest one shows."""
+    new: bool = False  # not yet in the table
+    dirty: bool = False  # changed since read or written
 
 
 @dataclass
@@ -68,7 +67,8 @@ class Store:
 
     def heads(self, member_ids: list[UUID]) -> dict[UUID, Head]: ...
     def changes(self, member_id: UUID) -> list[Change]: ...
-    def organization(self, organization_id: UUID) -> dict[str, Any] | None: ...
+    def cells(self, member_ids: list[UUID]) -> dict[UUID, UUID]: ...
+    def organizations(self, organization_ids: list[UUID]) -> dict[UUID, dict[str, Any]]: ...
     def supersede_rating(self, subject_id: UUID, year: int) -> tuple[str, str, Any] | None: ...
 
 
@@ -79,10 +79,13 @@ class Batch:
         self._write = write
         self._pending_changes: dict[UUID, list[Change]] = {}
         self._org_cache: dict[UUID, dict[str, Any] | None] = {}
+        self._cells: dict[UUID, UUID] = {}  # members of whom only the cell is read
 
     def flush(self) -> None:
         """Write what is pending (members stay held, to be written again when changed)."""
         self._write(self.rows)
+        for head in self.rows.heads.values():
+            head.new = head.dirty = False
         self.rows = Rows(heads=self.rows.heads)
         self._pending_changes.clear()
 
@@ -91,10 +94,13 @@ class Batch:
         self.rows = Rows()
         self._org_cache.clear()
 
-    def prefetch(self, member_ids: list[UUID]) -> None:
+    def prefetch(self, member_ids: list[UUID], cells_of: list[UUID] = ()) -> None:  # type: ignore[assignment]
+        """Read the rows of ``member_ids``, and only the cells of ``cells_of``."""
         missing = [m for m in member_ids if m not in self.rows.heads]
         if missing:
             self.rows.heads.update(self.store.heads(missing))
+        if cells_of:
+            self._cells.update(self.store.cells(list(cells_of)))
 
     # -- organisations ---------------------------------------------------------------------
 
@@ -104,8 +110,15 @@ class Batch:
         if organization_id in self.rows.organizations:
             return self.rows.organizations[organization_id]
         if organization_id not in self._org_cache:
-            self._org_cache[organization_id] = self.store.organization(organization_id)
+            self.prefetch_organizations([organization_id])
         return self._org_cache[organization_id]
+
+    def prefetch_organizations(self, organization_ids: list[UUID]) -> None:
+        missing = [o for o in organization_ids
+                   if o not in self._org_cache and o not in self.rows.organizations]
+        if missing:
+            found = self.store.organizations(missing)
+            self._org_cache.update({o: found.get(o) for o in missing})
 
     def found(self, e: Organization.Founded, position: int) -> None:
         parent = self.organization(e.parent_id)
@@ -117,29 +130,38 @@ class Batch:
 
     # -- members ---------------------------------------------------------------------------
 
-    def member(self, e: Any, position: int) -> None:
-        change = change_of(e)
+    def member(self, e: Any, change: Change | None, position: int) -> None:
+        """Apply a member event; ``change`` is what it changes in the record (``change_of``)."""
+        if change is None and not isinstance(e, READ_WITH_THE_MEMBER):
+            return  # the roster shows nothing of it
         member_id: UUID = e.originator_id
         head = self.rows.heads.get(member_id)
+        if head is None and not (change is not None and change.opens) and member_id not in self._cells:
+            self.prefetch([member_id])  # not read first: dropped by ``forget``
+            head = self.rows.heads.get(member_id)
+        if head is None and change is None and isinstance(e, Ratings.Rated):
+            if (cell := self._cells.get(member_id)) is not None:
+                self._rated(e, "MEMBER", cell, position)
+            return
         if change is not None:
             old = head.record if head else None
             head = self._changed(member_id, head, change, e.timestamp, position)
             self._count_exit_and_admission(e, old, head, position)
+            if head is not None:
+                head.dirty, head.position = True, position
         if head is None:
             return
         if isinstance(e, Ratings.Rated):
             self._rated(e, "MEMBER", head.record["organization_id"], position)
-            if head.rating_year is None or e.year >= head.rating_year:
-                head.rating_year, head.rating = e.year, e.grade.name
         elif isinstance(e, Discipline.DisciplineImposed | Discipline.DisciplineAppealResolved
                         | Discipline.DisciplineLapsed):
             self._disciplined(head, e)
+            head.dirty, head.position = True, position
         elif isinstance(e, Screening.ScreeningReviewed | Screening.ScreeningConcluded):
             reviewed = isinstance(e, Screening.ScreeningReviewed)
             self.rows.screenings.append((
                 member_id, e.cell_id, e.campaign, "REVIEWED" if reviewed else "CONCLUDED",
                 None if reviewed else e.outcome.name, e.effective_on, e.timestamp, position))
-        head.position = position
 
     def _changed(self, member_id: UUID, head: Head | None, change: Change, at: datetime,
                  position: int) -> Head | None:
@@ -171,7 +193,8 @@ class Batch:
             self.rows.deltas.append((cell, status, day, at, step))
         if head is None:
             cell = self.organization(record["organization_id"])
-            head = Head(member_id, record, cell["path"] if cell else [], at, position, change.effective_on)
+            head = Head(member_id, record, cell["path"] if cell else [], at, position,
+                        change.effective_on, new=True)
             self.rows.heads[member_id] = head
             _count(self.rows.counts, None, record)
         else:
@@ -234,3 +257,14 @@ def _count(counts: dict[tuple[Any, str], int], old: dict[str, Any] | None, new: 
     if old is not None:
         counts[_key(old)] = counts.get(_key(old), 0) - 1
     counts[_key(new)] = counts.get(_key(new), 0) + 1
+
+
+READ_WITH_THE_MEMBER = (Ratings.Rated, Discipline.DisciplineImposed,
+                         Discipline.DisciplineAppealResolved, Discipline.DisciplineLapsed,
+                         Screening.ScreeningReviewed, Screening.ScreeningConcluded)
+"""Events that change nothing in the record but are read with it (the cell a rating counts in)."""
+
+
+def needs_member(e: Any, change: Change | None) -> bool:
+    """Whether applying ``e`` reads the member's roster row (not for the event opening it)."""
+    return (change is not None and not change.opens) or isinstance(e, READ_WITH_THE_MEMBER)

@@ -4,7 +4,7 @@
 them and rebuilds from the first event (``RosterView.create_table``).
 """
 
-LAYOUT = 3
+LAYOUT = 4
 
 ROSTER_TABLES = ("roster_members", "roster_organizations", "roster_counts", "member_changes",
                  "member_versions", "member_count_deltas", "stat_ratings", "stat_rating_counts",
@@ -27,8 +27,8 @@ CREATE_STATEMENTS = (
     "ALTER TABLE {s}.roster_members ALTER COLUMN admitted_on DROP NOT NULL,"
     " ALTER COLUMN ceremony_on DROP NOT NULL",
     "ALTER TABLE {s}.roster_members ADD COLUMN IF NOT EXISTS last_effective_on date,"
-    " ADD COLUMN IF NOT EXISTS rating_year int, ADD COLUMN IF NOT EXISTS rating text,"
-    " ADD COLUMN IF NOT EXISTS discipline_form text, ADD COLUMN IF NOT EXISTS disciplines text",
+    " ADD COLUMN IF NOT EXISTS discipline_form text, ADD COLUMN IF NOT EXISTS disciplines text,"
+    " DROP COLUMN IF EXISTS rating_year, DROP COLUMN IF EXISTS rating",
     "CREATE INDEX IF NOT EXISTS roster_members_by_name"
     " ON {s}.roster_members (folded_name, member_id)",
     "CREATE INDEX IF NOT EXISTS roster_members_by_cell"
@@ -39,6 +39,9 @@ CREATE_STATEMENTS = (
     " ON {s}.roster_members (birth_date, member_id)",
     "CREATE INDEX IF NOT EXISTS roster_members_by_admission"
     " ON {s}.roster_members ((coalesce(admitted_on, 'infinity'::date)), member_id)",
+    # changed members on their way into roster_members (written and emptied in one transaction)
+    "CREATE UNLOGGED TABLE IF NOT EXISTS {s}.roster_members_changed"
+    " (LIKE {s}.roster_members INCLUDING DEFAULTS)",
     "CREATE TABLE IF NOT EXISTS {s}.roster_counts ("
     " organization_id uuid NOT NULL, status text NOT NULL, n int NOT NULL,"
     " PRIMARY KEY (organization_id, status))",
@@ -85,3 +88,10 @@ CREATE_STATEMENTS = (
     " recorded_at timestamptz NOT NULL, position bigint NOT NULL)",
     "CREATE INDEX IF NOT EXISTS stat_screenings_by_date ON {s}.stat_screenings (effective_on)",
 )
+
+READ_INDEXES = ("roster_organizations_by_path", "roster_members_by_name", "roster_members_by_cell",
+                "roster_members_by_path", "roster_members_by_birth", "roster_members_by_admission",
+                "member_versions_by_cell", "member_count_deltas_by_date", "stat_ratings_by_year",
+                "stat_admissions_by_date", "stat_exits_by_date", "stat_screenings_by_date")
+"""Indexes only reads use: a rebuild drops them and makes them again at its end, which is much
+faster than keeping them up to date row by row."""
