@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -109,12 +109,44 @@ def keys_revoke(tenant: str, key_id: str) -> None:
 
 
 @app.command()
-def demo(
+def demo(  # noqa: PLR0913
     tenant: str = DEMO_TENANT, communes: int = 6, cells_per_commune: int = 6,
     members_per_cell: int = 10, seed: int = 2026,
+    members: Annotated[int | None, typer.Option(
+        help="Generate a whole province of this many member records in bulk, into a new tenant.")] = None,
 ) -> None:
     """Create a tenant filled with a synthetic province (skipped when it exists)."""
-    _ensure_demo(_directory(), tenant, communes, cells_per_commune, members_per_cell, seed)
+    if members is None:
+        _ensure_demo(_directory(), tenant, communes, cells_per_commune, members_per_cell, seed)
+    else:
+        _bulk_demo(_directory(), tenant, members, seed)
+
+
+def _bulk_demo(directory: TenantDirectory, slug: str, members: int, seed: int) -> None:
+    import time  # noqa: PLC0415
+
+    from partyledger.infra.province_generator import MIN_MEMBERS, generate_bulk_province  # noqa: PLC0415
+
+    if members < MIN_MEMBERS:
+        console.print(f"[red]--members: at least {MIN_MEMBERS}[/red]")
+        raise typer.Exit(1)
+    try:
+        directory.create(slug, "Đảng bộ tỉnh Mẫu (dữ liệu tổng hợp)")
+    except TenantExistsError:
+        console.print(f"[red]tenant {slug} exists: generated history goes into a new tenant (--tenant)[/red]")
+        raise typer.Exit(1) from None
+    runtime, began = directory.runtime(slug), time.perf_counter()
+    with Progress(console=console) as bar:
+        task = bar.add_task(f"generating {members:,} members", total=members)
+        done = generate_bulk_province(runtime.register, tenant=slug, members=members, seed=seed,
+                                      progress=lambda n: bar.advance(task, n))
+    took = time.perf_counter() - began
+    console.print(f"tenant [bold]{slug}[/bold]: {done.members:,} members, {done.organizations:,}"
+                  f" organisations, {done.events:,} events in {took:.1f} s"
+                  f" ([bold]{done.events / took:,.0f} events/s[/bold])")
+    console.print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in done.statuses.most_common()))
+    console.print(f"projections follow the log: `partyledger serve`, or `partyledger projections"
+                  f" rebuild --tenant {slug}`")
 
 
 def _ensure_demo(  # noqa: PLR0913
@@ -192,6 +224,75 @@ def schema(
         output.write_text(sdl)
     else:
         print(sdl, end="")
+
+
+# -- projections -----------------------------------------------------------------------------
+
+projections_app = typer.Typer(no_args_is_help=True, help="Rebuild projections; show their lag.")
+app.add_typer(projections_app, name="projections")
+TenantOption = Annotated[list[str], typer.Option("--tenant", help="Repeat for several; default all.")]
+
+
+def _runtimes(directory: TenantDirectory, slugs: list[str]) -> list[Any]:
+    try:
+        return [directory.runtime(slug) for slug in slugs or [t.slug for t in directory.list()]]
+    except TenantNotFoundError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    tenant: TenantOption = [],  # noqa: B006
+    projection: Annotated[list[str], typer.Option(help="Only these views (repeat); default all.")] = [],  # noqa: B006
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 1000,
+) -> None:
+    """Rebuild projections from the first event; run again after an interruption to resume."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from partyledger.infra.rebuild import rebuild  # noqa: PLC0415
+
+    reports = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>9,.0f} events/s"), TimeElapsedColumn())
+    for runtime in _runtimes(_directory(), tenant):
+        slug = runtime.tenant.slug
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task(f"rebuilding {slug}", total=None, rate=0.0)
+
+            def show(done: int, total: int, task: Any = task, bar: Progress = bar) -> None:
+                elapsed = bar.tasks[task].elapsed or 0.0
+                bar.update(task, completed=done, total=total,
+                           rate=done / elapsed if elapsed > 0 else 0.0)
+
+            try:
+                reports.append(rebuild(runtime, batch_size=batch_size, projections=projection,
+                                       progress=show))
+            except LookupError as error:
+                console.print(f"[red]{slug}: {error}[/red]")
+                raise typer.Exit(1) from None
+    table = Table("tenant", "projections", "events", "seconds", "events/s", "position", "state")
+    for r in reports:
+        table.add_row(r.tenant, ", ".join(r.projections), f"{r.events:,}", f"{r.seconds:.1f}",
+                      f"{r.events_per_second:,.0f}", str(r.position),
+                      "resumed" if r.resumed else "")
+    console.print(table)
+
+
+@projections_app.command("status")
+def projections_status(tenant: TenantOption = []) -> None:  # noqa: B006
+    """Each projection's position, the log's head and the lag, per tenant."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from partyledger.infra.rebuild import status  # noqa: PLC0415
+
+    table = Table("tenant", "projection", "position", "head", "lag", "state")
+    for runtime in _runtimes(_directory(), tenant):
+        for s in status(runtime):
+            table.add_row(runtime.tenant.slug, s.projection, str(s.position), str(s.head),
+                          str(s.lag), "rebuild unfinished" if s.rebuilding else "")
+    console.print(table)
 
 
 def main() -> None:
