@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import threading
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
+import msgspec
 from cross_web import HTTPException
 from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
@@ -37,6 +39,7 @@ from partyledger.infra.auth import AuthenticationError, TokenVerifier
 from partyledger.infra.database import resolve_database
 from partyledger.infra import rebuild
 from partyledger.infra.projector import Projector, projection_lags
+from partyledger.infra.answer_cache import AnswerCache, is_mutation
 from partyledger.infra.rate_limits import CostBudgets
 from partyledger.infra.read_audit import ReadAuditLog, ReadTrail
 from partyledger.infra.settings import GraphQLSettings, Settings, load_settings
@@ -71,6 +74,7 @@ class Services:
     projector: Projector
     keys: ApiKeyStore
     health: HealthSettings = field(default_factory=HealthSettings)
+    answers: AnswerCache | None = None
     audit_logs: dict[str, ReadAuditLog] = field(default_factory=dict)
     _audit_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -109,7 +113,38 @@ async def _json_only(request: Request[Any, Any, Any]) -> Response[Any] | None:
     return None
 
 
-def _graphql_controller(settings: GraphQLSettings) -> type[GraphQLController]:
+async def _before_graphql(request: Request[Any, Any, Any]) -> Response[Any] | None:
+    """Refuse what is not JSON; answer from the kept answers when one is kept for this caller
+    and document (``answer_cache``), before the GraphQL machinery is set up at all."""
+    refused = await _json_only(request)
+    if refused is not None or request.method != "POST":
+        return refused
+    services: Services = request.app.state.services
+    if services.answers is None or not _bearer(request.headers):
+        return None
+    try:
+        actor = _authenticate(services, request.headers)
+    except AuthenticationError:
+        return None  # the request goes on and is refused the usual way
+    if services.directory.loaded(actor.tenant) is None:
+        return None
+    key = services.answers.key(_payload(await request.body()), actor)
+    if key is None:
+        return None
+    # kept under the key taken now: an answer computed while a write lands is never kept
+    # under the key of the state after it
+    request.state.answer_key = key
+    return services.answers.answer(key, actor)
+
+
+def _payload(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+
+
+def _graphql_controller(settings: GraphQLSettings, budget: CostBudgets) -> type[GraphQLController]:
     schema = build_schema(
         limits=QueryLimits(
             max_depth=settings.max_depth, max_aliases=settings.max_aliases,
@@ -117,8 +152,7 @@ def _graphql_controller(settings: GraphQLSettings) -> type[GraphQLController]:
             max_field_repeats=settings.max_field_repeats, max_cost=settings.max_cost,
             default_page_size=settings.default_page_size,
         ),
-        budget=CostBudgets(settings.cost_budget, settings.cost_budget_seconds),
-        production=settings.production,
+        budget=budget, production=settings.production,
     )
     base = make_graphql_controller(
         schema, path="/graphql", graphql_ide=None if settings.production else "graphiql",
@@ -126,7 +160,7 @@ def _graphql_controller(settings: GraphQLSettings) -> type[GraphQLController]:
     )
 
     class LedgerGraphQL(base):  # type: ignore[valid-type,misc]
-        before_request = _json_only
+        before_request = _before_graphql
         websocket_endpoint = None
         if settings.production:
             handle_http_get = None  # GET is then 405, IDE included
@@ -147,7 +181,16 @@ def _graphql_controller(settings: GraphQLSettings) -> type[GraphQLController]:
                                                          root_value=root_value)
             except HTTPException as refused:
                 return _refusal(refused.reason, "BAD_USER_INPUT", refused.status_code)
-            return await _audited(context, response)
+            response = await _audited(context, response)
+            answers: AnswerCache | None = request.app.state.services.answers
+            if answers is not None and isinstance(context, dict) and "ledger" in context:
+                actor, payload = context["ledger"].actor, _payload(await request.body())
+                key = request.state.get("answer_key")  # taken before it ran: see _before_graphql
+                if is_mutation(payload):
+                    answers.written(actor.tenant)
+                elif key is not None:
+                    answers.keep(key, response)
+            return response
 
         async def process_result(self, request: Request[Any, Any, Any],
                                  result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -190,17 +233,31 @@ def _authenticate(services: Services, headers: Headers) -> Actor:
     raise AuthenticationError("no credentials")
 
 
+def _correlation_id() -> str:
+    """A random id naming one request's work. Not a secret: drawn from the process's PRNG,
+    because the system's entropy source can take milliseconds a call on a busy machine."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
+def _bearer(headers: Headers) -> bool:
+    return headers.get("authorization", "")[:7].lower() == "bearer " and "x-api-key" not in headers
+
+
 async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
     if isinstance(request, Request) and request.method == "GET":
         # Only the development IDE: GET never executes an operation (no queries over GET).
         return {}
     services: Services = request.app.state.services
     try:
-        actor = await anyio.to_thread.run_sync(_authenticate, services, request.headers)
-        runtime = await anyio.to_thread.run_sync(services.directory.runtime, actor.tenant)
+        # A bearer token is checked in the loop (a signature, no I/O); partner keys and a
+        # tenant not yet loaded in this process are read from the database in a worker thread.
+        actor = (_authenticate(services, request.headers) if _bearer(request.headers)
+                 else await anyio.to_thread.run_sync(_authenticate, services, request.headers))
+        runtime = services.directory.loaded(actor.tenant) or await anyio.to_thread.run_sync(
+            services.directory.runtime, actor.tenant)
     except (AuthenticationError, TenantNotFoundError):
         raise NotAuthorizedException() from None
-    correlation = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+    correlation = request.headers.get("x-correlation-id") or _correlation_id()
     slug = runtime.tenant.slug
 
     def wait(position: int) -> bool:
@@ -210,7 +267,8 @@ async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]
         )
 
     provenance = Provenance(recorded_by=actor.subject, correlation_id=correlation[:100])
-    audit = await anyio.to_thread.run_sync(services.read_audit_log, runtime)
+    audit = services.audit_logs.get(slug) or await anyio.to_thread.run_sync(
+        services.read_audit_log, runtime)
     keys = PartnerKeyBook(services.keys, slug,
                           default_minimum_cell_size=services.settings.partners.minimum_cell_size)
     return {"ledger": Ledger(actor, runtime.tenant.name, provenance, runtime.register,
@@ -261,6 +319,7 @@ def create_app(
     health_settings = health_settings or HealthSettings.from_environ()
     configure_telemetry()
     production = settings.graphql.production
+    budget = CostBudgets(settings.graphql.cost_budget, settings.graphql.cost_budget_seconds)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -270,8 +329,10 @@ def create_app(
         verifier = TokenVerifier.from_settings(settings.auth, trust_dev_key=not production)
         keys = ApiKeyStore(tenants.pool(tenants.control_shard), pepper=settings.partners.key_pepper)
         await anyio.to_thread.run_sync(keys.install)
+        # answers are kept only while a projector here tells when the projections move on
+        answers = AnswerCache(progress, budget) if run_projector else None
         app.state.services = Services(settings, tenants, verifier, progress, projector, keys,
-                                      health=health_settings)
+                                      health=health_settings, answers=answers)
         if run_projector:
             projector.start()
         try:
@@ -280,9 +341,11 @@ def create_app(
             projector.stop()
 
     return Litestar(
-        route_handlers=[_graphql_controller(settings.graphql), health],
+        route_handlers=[_graphql_controller(settings.graphql, budget), health],
         lifespan=[lifespan],
-        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health"]))],
+        # one server span per request; not two more for reading the body and sending the answer
+        plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health"],
+                                                         exclude_spans=["receive", "send"]))],
         exception_handlers={NotAuthorizedException: _unauthenticated,
                             MethodNotAllowedException: _method_not_allowed},
         debug=False,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 
 import jwt
@@ -49,12 +51,18 @@ def mint_token(  # noqa: PLR0913
     return jwt.encode(claims, key, algorithm="EdDSA")
 
 
+VERIFIED_TOKENS = 10_000
+"""How many verified tokens a process remembers (least recently used forgotten first)."""
+
+
 class TokenVerifier:
     def __init__(self, settings: AuthSettings, keys: list[Ed25519PublicKey]) -> None:
         if not keys:
             raise ValueError("no public key configured to verify tokens")
         self.settings = settings
         self.keys = keys
+        self._verified: OrderedDict[str, tuple[Actor, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: AuthSettings, *, trust_dev_key: bool) -> TokenVerifier:
@@ -64,6 +72,21 @@ class TokenVerifier:
         return cls(settings, [k for k in keys if isinstance(k, Ed25519PublicKey)])
 
     def actor(self, token: str) -> Actor:
+        """The actor a valid token names. A token verified before is not verified again until
+        it expires: the same bytes carry the same signature (tokens cannot be revoked early;
+        they are short-lived, ``token_ttl_seconds``)."""
+        with self._lock:
+            known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        actor, expires = self._verify(token)
+        with self._lock:
+            self._verified[token] = (actor, expires)
+            while len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        return actor
+
+    def _verify(self, token: str) -> tuple[Actor, float]:
         for key in self.keys:
             try:
                 claims = jwt.decode(
@@ -75,7 +98,7 @@ class TokenVerifier:
                 continue
             except jwt.PyJWTError:
                 raise AuthenticationError("invalid token") from None
-            return _actor(claims)
+            return _actor(claims), float(claims["exp"])  # type: ignore[arg-type]
         raise AuthenticationError("invalid token")
 
 

@@ -138,6 +138,11 @@ class TenantDirectory:
             rows = conn.execute("SELECT * FROM control.tenants ORDER BY slug").fetchall()
         return [Tenant(**r) for r in rows]
 
+    def loaded(self, slug: str) -> TenantRuntime | None:
+        """The tenant's runtime when this process has built it already (no I/O), else None."""
+        with self._lock:
+            return self._runtimes.get(slug)
+
     def runtime(self, slug: str) -> TenantRuntime:
         with self._lock:
             runtime = self._runtimes.get(slug)

@@ -65,24 +65,29 @@ def catch_up_all(
     positions = {id(view): view.position() for view in views}
     position = min(positions.values(), default=0)
     shown = _Shown(views)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catch-up-reader") as reader:
-        # the next batch is read and decoded while the views write this one (the database's
-        # work releases the GIL)
-        upcoming = reader.submit(_read, app, position, batch_size, shown)
-        while True:
-            through, events = upcoming.result()
-            if not through:
-                return position
-            position = through
-            upcoming = reader.submit(_read, app, position, batch_size, shown)
-            for view in views:
-                seen = positions[id(view)]
-                if seen >= through:
-                    continue
-                mine = [(i, e) for i, e in events if i > seen and isinstance(e, view.shows)]
-                positions[id(view)] = view.process(mine, through=through)
-            if progress is not None:
-                progress(position)
+    through, events, full = _read(app, position, batch_size, shown)
+    if not full:  # the usual case when following the log: one batch, no reader thread
+        return _hand_over(views, positions, through, events, progress) if through else position
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="projector-reader") as reader:
+        # a long way to go: the next batch is read and decoded while the views write this one
+        # (the database's work releases the GIL)
+        while through:
+            upcoming = reader.submit(_read, app, through, batch_size, shown)
+            position = _hand_over(views, positions, through, events, progress)
+            through, events, _ = upcoming.result()
+    return position
+
+
+def _hand_over(views: Sequence[View], positions: dict[int, int], through: int,
+               events: list[tuple[int, Any]], progress: Callable[[int], None] | None) -> int:
+    for view in views:
+        seen = positions[id(view)]
+        if seen < through:
+            mine = [(i, e) for i, e in events if i > seen and isinstance(e, view.shows)]
+            positions[id(view)] = view.process(mine, through=through)
+    if progress is not None:
+        progress(through)
+    return through
 
 
 class _Shown:
@@ -100,11 +105,13 @@ class _Shown:
 
 
 def _read(app: Application, after: int, batch_size: int,  # type: ignore[type-arg]
-          shown: _Shown) -> tuple[int, list[tuple[int, Any]]]:
-    """The last notification id of the next batch (0: none), and its events some view reads."""
+          shown: _Shown) -> tuple[int, list[tuple[int, Any]], bool]:
+    """The last notification id of the next batch (0: none), its events some view reads, and
+    whether the batch was full (more may follow)."""
     notifications = app.recorder.select_notifications(
         start=after, limit=batch_size, inclusive_of_start=False)
     if not notifications:
-        return 0, []
-    return notifications[-1].id, [(n.id, app.mapper.to_domain_event(n))
-                                  for n in notifications if shown(n.topic)]
+        return 0, [], False
+    return (notifications[-1].id, [(n.id, app.mapper.to_domain_event(n))
+                                   for n in notifications if shown(n.topic)],
+            len(notifications) == batch_size)

@@ -22,6 +22,10 @@ class ProjectionProgress:
                 self._positions[tenant] = position
                 self._changed.notify_all()
 
+    def position(self, tenant: str) -> int:
+        """The last position announced for ``tenant`` (0 before any)."""
+        return self._positions.get(tenant, 0)
+
     def wait_for(
         self, tenant: str, position: int, *, timeout: float, read_position: Callable[[], int]
     ) -> bool:

@@ -53,8 +53,8 @@ query Tree($parent: ID!, $wait: String) {
   }
 }"""
 HISTORY = """
-query History($id: ID!, $after: String) {
-  member(id: $id) {
+query History($id: ID!, $after: String, $wait: String) {
+  member(id: $id, waitForPosition: $wait) {
     history(first: 10, after: $after) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
@@ -231,10 +231,11 @@ def long_history(tenant: TenantRuntime, admin: Actor, world: World) -> uuid.UUID
 
 def test_a_history_page_reads_one_page_of_events_not_the_whole_stream(
     graphql: GraphQL, reader: str, world: World, long_history: uuid.UUID,
-    count_statements: Measure,
+    count_statements: Measure, tenant: TenantRuntime,
 ) -> None:
     short = world.large.members[1]  # enrolled and seated: 2 events
-    graphql(HISTORY, reader, {"id": gid("Member", short)})
+    head = tenant.register.recorder.max_notification_id()  # the long history's events included
+    graphql(HISTORY, reader, {"id": gid("Member", short), "wait": str(head)})
     _, short_sent = count_statements(lambda: graphql(HISTORY, reader, {"id": gid("Member", short)}))
     first, long_sent = count_statements(
         lambda: graphql(HISTORY, reader, {"id": gid("Member", long_history)}))
@@ -265,8 +266,9 @@ def test_a_bad_history_cursor_is_bad_user_input(
     cursor: str,
 ) -> None:
     answer = graphql(HISTORY, token_for(tenant.tenant.slug),
-                     {"id": gid("Member", world.small.members[0]), "after": cursor})
-    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_USER_INPUT"], answer
+                     {"id": gid("Member", world.small.members[0]), "after": cursor,
+                      "wait": str(world.position)})
+    assert [e["extensions"]["code"] for e in answer.get("errors", [])] == ["BAD_USER_INPUT"], answer
 
 
 SEATS = """
