@@ -18,6 +18,7 @@ from partyledger.infra.auth import load_or_create_dev_key, mint_token
 from partyledger.infra.database import resolve_database
 from partyledger.infra.settings import load_settings
 from partyledger.infra.tenants import TenantDirectory, TenantExistsError, TenantNotFoundError
+from partyledger.projections.follower import BATCH_SIZE
 from partyledger.services.access import Actor, Role
 from partyledger.services.api_keys import PartnerKeyBook
 
@@ -245,7 +246,7 @@ def _runtimes(directory: TenantDirectory, slugs: list[str]) -> list[Any]:
 def projections_rebuild(
     tenant: TenantOption = [],  # noqa: B006
     projection: Annotated[list[str], typer.Option(help="Only these views (repeat); default all.")] = [],  # noqa: B006
-    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 1000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = BATCH_SIZE,
 ) -> None:
     """Rebuild projections from the first event; run again after an interruption to resume."""
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415

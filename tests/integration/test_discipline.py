@@ -22,6 +22,7 @@ from partyledger.domain.member_discipline import (
 )
 from partyledger.domain.provenance import Provenance, idempotency_key, recorded_by
 from partyledger.domain.votes import VoteTally
+from partyledger.graphql.context import Ledger
 from partyledger.graphql.discipline import MemberDiscipline, resolve_disciplines
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
 from partyledger.services.access import AccessDeniedError, Actor, Role
@@ -174,11 +175,13 @@ def test_the_member_field_disciplines_answers_scenario_f_as_of_a_date(
     ref = stored(tenant, official_id).disciplines[0].ref
     tenant.register.lapse_discipline(inspector, member_id=official_id, discipline_ref=ref,
                                      on=date(2022, 4, 2))
-    context = SimpleNamespace(register=tenant.register, actor=inspector)
-    info: Any = SimpleNamespace(context={"ledger": context})
-
     def on(day: date, active_only: bool = False) -> list[MemberDiscipline]:
-        return anyio.run(resolve_disciplines, info, official_id, day, active_only)
+        async def resolve() -> list[MemberDiscipline]:  # a request's ledger: loaders need a loop
+            context = Ledger(inspector, tenant.tenant.name, Provenance.system(inspector.subject),
+                             tenant.register, tenant.queries, lambda _: True, tenant.tree)
+            info: Any = SimpleNamespace(context={"ledger": context})
+            return await resolve_disciplines(info, official_id, day, active_only)
+        return anyio.run(resolve)
 
     assert [(d.ref, d.active, d.form_label) for d in on(date(2022, 1, 1))] == [(ref, True, "Cảnh cáo")]
     assert [(d.active, d.lapsed_on) for d in on(date(2022, 4, 3))] == [(False, date(2022, 4, 2))]
