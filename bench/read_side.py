@@ -253,6 +253,12 @@ def bench_http(runtime: TenantRuntime, report: Report, label: str, seconds: int)
     report.info.append((f"{label}: GraphQL query", QUERY))
 
 
+def member_records(runtime: TenantRuntime) -> int:
+    with runtime.roster.datastore.transaction(commit=False) as curs:
+        curs.execute(f"SELECT coalesce(sum(n), 0) AS n FROM {runtime.tenant.schema_name}.roster_totals")
+        return int(curs.fetchone()["n"])
+
+
 def tenant_for(directory: TenantDirectory, members: int) -> TenantRuntime:
     slug = f"bench-{members}"
     if slug not in {t.slug for t in directory.list()}:
@@ -279,13 +285,9 @@ def main() -> int:
     with psycopg.connect(directory.shards[directory.control_shard]) as conn:
         report.facts = machine_facts(conn, "the partyledger database")
     for runtime in runtimes:
-        with runtime.roster.datastore.transaction(commit=False) as curs:
-            curs.execute(f"SELECT count(*) AS n FROM {runtime.tenant.schema_name}.member_changes"
-                         " WHERE opens")
-            members = curs.fetchone()["n"]
-        label = f"{runtime.tenant.slug} ({members:,} member records)"
-        if not args.no_rebuild or not members:
-            bench_rebuild(runtime, report, label)
+        if not args.no_rebuild or not member_records(runtime):
+            bench_rebuild(runtime, report, runtime.tenant.slug)
+        label = f"{runtime.tenant.slug} ({member_records(runtime):,} member records)"
         bench_roster(runtime, report, label, args.runs)
         bench_statistics(runtime, report, label, max(10, args.runs // 15))
         bench_http(runtime, report, label, args.http_seconds)

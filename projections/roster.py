@@ -215,6 +215,10 @@ class _Writer:
         if rows.counts:
             self._upsert_counts("roster_counts", ("organization_id", "status"), rows.counts,
                                 ("uuid", "text"))
+            totals: dict[tuple[str], int] = {}
+            for (_, status), n in rows.counts.items():
+                totals[(status,)] = totals.get((status,), 0) + n
+            self._upsert_counts("roster_totals", ("status",), totals, ("text",))
         self._copy("member_changes", ("member_id", "position", "effective_on", "recorded_at",
                                       "opens", "sets"),
                    [(*r[:5], json.dumps(r[5], default=str)) for r in rows.changes])

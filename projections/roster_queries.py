@@ -139,7 +139,13 @@ class RosterQueries:
         return int(curs.fetchone()["n"])
 
     def _counted(self, curs: Any, where: RosterFilter) -> int:
-        """The total from the per-cell counts: a few thousand rows, not every member."""
+        """The total from the counts by status (the whole tenant) or by cell (a subtree, a
+        scope): at most a few thousand rows, never every member."""
+        if where.scope is None and not where.organization_id:
+            status = SQL("status = ANY(%s)") if where.statuses else SQL("true")
+            curs.execute(self._sql("SELECT coalesce(sum(n), 0) AS n FROM {s}.roster_totals WHERE ")
+                         + status, [list(where.statuses)] if where.statuses else [])
+            return int(curs.fetchone()["n"])
         conditions: list[Composable] = []
         params: list[Any] = []
         if where.scope is not None:

@@ -6,7 +6,7 @@ them and rebuilds from the first event (``RosterView.create_table``).
 
 LAYOUT = 4
 
-ROSTER_TABLES = ("roster_members", "roster_organizations", "roster_counts", "member_changes",
+ROSTER_TABLES = ("roster_members", "roster_organizations", "roster_counts", "roster_totals", "member_changes",
                  "member_versions", "member_count_deltas", "stat_ratings", "stat_rating_counts",
                  "stat_admissions", "stat_exits", "stat_screenings")
 
@@ -45,6 +45,11 @@ CREATE_STATEMENTS = (
     "CREATE TABLE IF NOT EXISTS {s}.roster_counts ("
     " organization_id uuid NOT NULL, status text NOT NULL, n int NOT NULL,"
     " PRIMARY KEY (organization_id, status))",
+    # the tenant's members by status: a whole-tenant total without summing every cell's count
+    "CREATE TABLE IF NOT EXISTS {s}.roster_totals (status text PRIMARY KEY, n bigint NOT NULL)",
+    # tables of layout 4 had no totals: made from the cells' counts (no-op once there)
+    "INSERT INTO {s}.roster_totals SELECT status, sum(n) FROM {s}.roster_counts"
+    " WHERE NOT EXISTS (SELECT FROM {s}.roster_totals) GROUP BY status",
     # one row per change a member event makes, for recomputing after a back-dated change
     "CREATE TABLE IF NOT EXISTS {s}.member_changes ("
     " member_id uuid NOT NULL, position bigint NOT NULL, effective_on date NOT NULL,"

@@ -105,9 +105,10 @@ class StatisticsQueries:
         rows); as recorded at a moment: the deltas effective and recorded by then."""
         where, params = _within(organizations)
         if known_at is None:
-            now = self._rows(self._sql(
-                "SELECT coalesce(sum(n), 0)::int AS n FROM {s}.roster_counts"
-                " WHERE status = ANY(%s) AND ") + where, [list(statuses), *params])[0]["n"]
+            counts = SQL("roster_totals") if organizations is None else SQL("roster_counts")
+            now = self._rows(SQL("SELECT coalesce(sum(n), 0)::int AS n FROM {s}.{t}"
+                                 " WHERE status = ANY(%s) AND ").format(s=self._schema, t=counts)
+                             + where, [list(statuses), *params])[0]["n"]
             later = self._rows(self._sql(
                 "SELECT coalesce(sum(delta), 0)::int AS n FROM {s}.member_count_deltas"
                 " WHERE effective_on > %s AND status = ANY(%s) AND ") + where,
