@@ -29,6 +29,7 @@ schema: $(VENV)/.modules
 
 bench: $(VENV)/.modules
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/read_side.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
