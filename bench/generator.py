@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
-import json
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -35,11 +33,10 @@ from run import (
     Report,
     Row,
     Scratch,
-    cpu_calibration,
     database,
     drop_bench_tenants,
+    finish,
     machine_facts,
-    print_report,
     tenant,
 )
 
@@ -153,18 +150,7 @@ def main() -> int:
                 shutdown_pools()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    report.facts["load average (end)"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    report.facts["cpu calibration (end)"] = cpu_calibration()
-    report.facts["wall time"] = f"{time.perf_counter() - began:.0f} s"
-    report.facts["command"] = " ".join([Path(sys.executable).name, *sys.argv])
-    print_report(report)
-    if args.json:
-        args.json.write_text(json.dumps({
-            "facts": report.facts,
-            "sections": {title: [{**vars(r), "cost_ratio": r.cost_ratio} for r in rows]
-                         for title, rows in report.sections},
-            "info": dict(report.info),
-        }, indent=2, ensure_ascii=False, default=str) + "\n")
+    finish(report, began, args.json)
     return 0
 
 

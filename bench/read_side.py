@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from run import Report, Row, cpu_calibration, machine_facts, pct, print_report
+from run import Report, Row, finish, machine_facts, pct
 
 from partyledger.infra.auth import load_or_create_dev_key, mint_token
 from partyledger.infra.cli import resolve_database
@@ -278,6 +278,7 @@ def main() -> int:
     parser.add_argument("--no-rebuild", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    began = time.perf_counter()
     directory = resolve_database(load_settings())
     runtimes = ([directory.runtime(slug) for slug in args.tenant] if args.tenant else
                 [tenant_for(directory, int(n)) for n in args.members.split(",")])
@@ -291,13 +292,7 @@ def main() -> int:
         bench_roster(runtime, report, label, args.runs)
         bench_statistics(runtime, report, label, max(10, args.runs // 15))
         bench_http(runtime, report, label, args.http_seconds)
-    report.facts["cpu calibration (end)"] = cpu_calibration()
-    report.facts["load average (end)"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print_report(report)
-    if args.json:
-        args.json.write_text(json.dumps({"facts": report.facts, "sections": [
-            {"title": t, "rows": [vars(r) for r in rows]} for t, rows in report.sections]},
-            indent=2, default=str))
+    finish(report, began, args.json)
     return 0
 
 

@@ -155,6 +155,22 @@ def print_report(report: Report) -> None:
 # machine and database facts
 
 
+def finish(report: Report, began: float, json_path: Path | None) -> None:
+    """End a run: the machine's state at the end, the report printed (and written as JSON)."""
+    report.facts["load average (end)"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    report.facts["cpu calibration (end)"] = cpu_calibration()
+    report.facts["wall time"] = f"{time.perf_counter() - began:.0f} s"
+    report.facts["command"] = " ".join([Path(sys.executable).name, *sys.argv])
+    print_report(report)
+    if json_path:
+        json_path.write_text(json.dumps({
+            "facts": report.facts,
+            "sections": {title: [{**vars(r), "cost_ratio": r.cost_ratio} for r in rows]
+                         for title, rows in report.sections},
+            "info": dict(report.info),
+        }, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
 def cpu_calibration() -> str:
     """A fixed pure-Python loop, best of 20: shows how much CPU the process got at the time."""
     best = min(timed(lambda: sum(range(100_000)))[0] for _ in range(20))
@@ -747,18 +763,7 @@ def main() -> int:
                 shutdown_pools()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    report.facts["load average (end)"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    report.facts["cpu calibration (end)"] = cpu_calibration()
-    report.facts["wall time"] = f"{time.perf_counter() - began:.0f} s"
-    report.facts["command"] = " ".join([Path(sys.executable).name, *sys.argv])
-    print_report(report)
-    if args.json:
-        args.json.write_text(json.dumps({
-            "facts": report.facts,
-            "sections": {title: [{**vars(r), "cost_ratio": r.cost_ratio} for r in rows]
-                         for title, rows in report.sections},
-            "info": dict(report.info),
-        }, indent=2, ensure_ascii=False, default=str) + "\n")
+    finish(report, began, args.json)
     return 0
 
 

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 from partyledger.domain.admission import AdmissionPipeline
 from partyledger.domain.member import Member
-from partyledger.domain.member_discipline import Discipline, DisciplineAppealOutcome, DisciplineForm
+from partyledger.domain.member_discipline import Discipline, DisciplineForm
 from partyledger.domain.member_exits import Exits
 from partyledger.domain.member_reorganised import Reorganised
 from partyledger.domain.member_transfers import Transfers
@@ -129,9 +128,6 @@ HANDLED = tuple(_HANDLERS)
 
 # -- what the statistics count -------------------------------------------------------------
 
-EXPULSION, APPEAL_ANNULLED = DisciplineForm.EXPULSION, DisciplineAppealOutcome.ANNULLED
-
-
 def exit_kind(event: Any) -> str | None:
     """The kind of exit an event records (``ExitKind`` names, and DECEASED), if any."""
     if isinstance(event, Exits.StruckOff):
@@ -140,7 +136,7 @@ def exit_kind(event: Any) -> str | None:
         return "WITHDRAWN"
     if isinstance(event, Exits.Deceased):
         return "DECEASED"
-    if isinstance(event, Discipline.DisciplineImposed) and event.form is EXPULSION:
+    if isinstance(event, Discipline.DisciplineImposed) and event.form is DisciplineForm.EXPULSION:
         return "EXPELLED"
     return None
 
@@ -152,7 +148,3 @@ def admission_date(event: Any) -> date | None:
     if isinstance(event, Member.Enrolled):
         return event.admitted_on  # type: ignore[no-any-return]
     return None
-
-
-def member_id_of(event: Any) -> UUID:
-    return event.originator_id  # type: ignore[no-any-return]

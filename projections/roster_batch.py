@@ -8,7 +8,7 @@ statement per event caps a rebuild at a few thousand events a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +19,6 @@ from partyledger.domain.member_ratings import Ratings
 from partyledger.domain.member_screening import Screening
 from partyledger.domain.org_meetings import MeetingsAndRatings
 from partyledger.domain.organization import Organization
-from partyledger.domain.org_reorganisation import Reorganisation
 from partyledger.projections.member_changes import (
     Change,
     admission_date,
@@ -94,7 +93,7 @@ class Batch:
         self.rows = Rows()
         self._org_cache.clear()
 
-    def prefetch(self, member_ids: list[UUID], cells_of: list[UUID] = ()) -> None:  # type: ignore[assignment]
+    def prefetch(self, member_ids: Sequence[UUID], cells_of: Sequence[UUID] = ()) -> None:
         """Read the rows of ``member_ids``, and only the cells of ``cells_of``."""
         missing = [m for m in member_ids if m not in self.rows.heads]
         if missing:
