@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from fractions import Fraction
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5

@@ -8,7 +8,6 @@ transfer letter: the member's record says which reorganisation moved them.
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 from uuid import UUID
 
 from partyledger.domain.labels import LabelledEnum

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from enum import Enum
 from uuid import UUID
 
 from partyledger.domain.labels import LabelledEnum

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from enum import Enum
 from uuid import UUID
 
 from partyledger.domain.labels import LabelledEnum

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from enum import Enum
 from uuid import UUID, uuid5
 
 from partyledger.domain.labels import LabelledEnum

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from typing import Any, Protocol
 
 from partyledger.domain.labels import LabelledEnum

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 
 from partyledger.domain.labels import LabelledEnum
 from partyledger.domain.errors import ParentKindNotAllowedError

@@ -13,9 +13,9 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from partyledger.domain import member_discipline as domain
+from partyledger.domain import discipline_rules as domain
 from partyledger.domain.member_discipline import Discipline as DisciplinePart
-from partyledger.domain.member_discipline import DisciplineRecord
+from partyledger.domain.discipline_rules import DisciplineRecord
 from partyledger.graphql.commands import DecisionInput, DecisionRecord
 from partyledger.graphql.context import ledger
 from partyledger.graphql.history import HistoryEntry, history_entry_for

@@ -14,7 +14,7 @@ from uuid import UUID
 from partyledger.domain.calendar_months import add_months
 from partyledger.domain.decision import Decision
 from partyledger.domain.member import Member
-from partyledger.domain.member_discipline import DisciplineAuthority, DisciplineForm
+from partyledger.domain.discipline_rules import DisciplineAuthority, DisciplineForm
 from partyledger.domain.member_exits import StrikeOffGround, rules_in_force
 from partyledger.domain.member_state import MemberStatus
 from partyledger.domain.organization import Organization

@@ -15,7 +15,8 @@ from typing import Any
 
 from partyledger.domain.admission import AdmissionPipeline
 from partyledger.domain.member import Member
-from partyledger.domain.member_discipline import Discipline, DisciplineForm
+from partyledger.domain.discipline_rules import DisciplineForm
+from partyledger.domain.member_discipline import Discipline
 from partyledger.domain.member_exits import Exits
 from partyledger.domain.member_reorganised import Reorganised
 from partyledger.domain.member_transfers import Transfers

@@ -14,7 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from partyledger.domain.member_discipline import Discipline, DisciplineAppealOutcome
+from partyledger.domain.discipline_rules import DisciplineAppealOutcome
+from partyledger.domain.member_discipline import Discipline
 from partyledger.domain.member_ratings import Ratings
 from partyledger.domain.member_screening import Screening
 from partyledger.domain.org_meetings import MeetingsAndRatings

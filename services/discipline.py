@@ -8,7 +8,7 @@ from uuid import UUID
 
 from partyledger.domain.decision import Decision
 from partyledger.domain.member import Member
-from partyledger.domain.member_discipline import (
+from partyledger.domain.discipline_rules import (
     DisciplineAppealOutcome,
     DisciplineAuthority,
     DisciplineForm,

@@ -14,7 +14,7 @@ import pytest
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DomainError
 from partyledger.domain.member import Member, MemberStatus
-from partyledger.domain.member_discipline import (
+from partyledger.domain.discipline_rules import (
     EXPELLED,
     DisciplineAppealOutcome,
     DisciplineForm,

@@ -10,7 +10,7 @@ from support import CELL_VOTE, enroll_officials, introduced_by
 
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DomainError
-from partyledger.domain.member_discipline import DisciplineForm
+from partyledger.domain.discipline_rules import DisciplineForm
 from partyledger.domain.member_state import MemberStatus, Resolution
 from partyledger.domain.organization import OrganizationKind
 from partyledger.domain.provenance import Provenance, recorded_by

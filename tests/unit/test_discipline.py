@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DomainError
 from partyledger.domain.member import Member, MemberStatus
-from partyledger.domain.member_discipline import (
+from partyledger.domain.discipline_rules import (
     EXPELLED,
     LIGHT_FORMS,
     DisciplineAppealOutcome as Outcome,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DomainError
 from partyledger.domain.member import Member, MemberStatus
-from partyledger.domain.member_discipline import DisciplineForm, SuspensionGround
+from partyledger.domain.discipline_rules import DisciplineForm, SuspensionGround
 from partyledger.domain.member_exits import ExemptionGround
 from partyledger.domain.member_ratings import (
     AnnualRatingBook,

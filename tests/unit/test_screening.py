@@ -13,10 +13,10 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, UUI
 from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DomainError
 from partyledger.domain.member import Member
-from partyledger.domain.member_discipline import DisciplineForm
+from partyledger.domain.discipline_rules import DisciplineForm
 from partyledger.domain.member_exits import ExitKind, StrikeOffGround
 from partyledger.domain.member_screening import ScreeningOutcome
-from partyledger.domain.member_state import MemberStatus, Resolution
+from partyledger.domain.member_state import MemberStatus
 from partyledger.domain.provenance import Provenance, recorded_by
 from partyledger.domain.rules import CHARTER_RULES
 from partyledger.domain.votes import VoteTally
