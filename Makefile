@@ -18,6 +18,8 @@ $(VENV)/.modules: $(STAMP) $(PACKAGES)
 	  || $(VENV)/bin/pip install --no-deps -e . --config-settings editable_mode=strict
 	touch $@
 
+# The embedded server's superuser (or PARTYLEDGER_DATABASE_URL's, if a superuser) provisions; the
+# service logs in as partyledger_service, made on the way (docs/SECURITY.md, "The database wall").
 run: $(VENV)/.modules
 	$(VENV)/bin/partyledger serve
 

@@ -56,13 +56,13 @@ class MeetingScoreInvalidError(DomainError):
     code = "MEETING_SCORE_INVALID"
 
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def month_start(month: str, *, field: str = "month") -> date:
     """The first day of a ``YYYY-MM`` month."""
-    found = _MONTH.match(month)
-    if not found:
+    found = _MONTH.fullmatch(month)
+    if not found or found[1] == "0000":  # there is no year 0
         raise MeetingMonthInvalidError(f"{month!r} is not a month written YYYY-MM", field=field)
     return date(int(found[1]), int(found[2]), 1)
 

@@ -28,6 +28,7 @@ from partyledger.domain.member_state import (
 )
 from partyledger.domain.member_transfers import Transfers
 from partyledger.domain.probation import Probation, check_probation
+from partyledger.domain.values import FreeText, Identifier, PersonName
 
 __all__ = ["Introducer", "IntroducerKind", "IntroducerStanding", "Member", "MemberStatus", "Resolution"]
 
@@ -110,8 +111,10 @@ class Member(  # type: ignore[misc]
     ) -> Member:
         _order(birth_date, applied_on, "appliedOn", "the application")
         return cls._create(  # type: ignore[no-any-return]
-            cls.CandidacyOpened, full_name=full_name.strip(), birth_date=birth_date, cell_id=cell_id,
-            introducers=list(introducers), citizen_id=citizen_id, effective_on=applied_on)
+            cls.CandidacyOpened, full_name=PersonName.parse(full_name, field="fullName"),
+            birth_date=birth_date, cell_id=cell_id, introducers=list(introducers),
+            citizen_id=Identifier.parse_optional(citizen_id, field="citizenId"),
+            effective_on=applied_on)
 
     @classmethod
     def enroll(  # noqa: PLR0913
@@ -123,7 +126,8 @@ class Member(  # type: ignore[misc]
         if recognized_on is not None:
             check_probation(ceremony_on, recognized_on)
         return cls._create(  # type: ignore[no-any-return]
-            cls.Enrolled, full_name=full_name.strip(), birth_date=birth_date, cell_id=cell_id,
+            cls.Enrolled, full_name=PersonName.parse(full_name, field="fullName"),
+            birth_date=birth_date, cell_id=cell_id,
             admitted_on=admitted_on, ceremony_on=ceremony_on, recognized_on=recognized_on,
             effective_on=recognized_on or ceremony_on)
 
@@ -136,8 +140,9 @@ class Member(  # type: ignore[misc]
         if not reason.strip() or (full_name is None and birth_date is None):
             raise StatusDoesNotAllowError("a correction needs a reason and a corrected value", field="reason")
         self.trigger_event(self.RecordCorrected, amends_version=amends_version,
-                           full_name=full_name.strip() if full_name else None,
-                           birth_date=birth_date, reason=reason.strip(), effective_on=effective_on)
+                           full_name=PersonName.parse_optional(full_name, field="fullName"),
+                           birth_date=birth_date, reason=FreeText.parse(reason, field="reason"),
+                           effective_on=effective_on)
 
 
 _order = DateOrderError.check

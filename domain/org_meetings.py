@@ -40,6 +40,7 @@ from partyledger.domain.member_ratings import (
 from partyledger.domain.organization_kinds import OrganizationKind
 from partyledger.domain.organization_state import OrganizationState
 from partyledger.domain.rating_schemes import LEGACY_TO_CURRENT, Grade, LegacyOrgGrade, RatingScheme
+from partyledger.domain.values import Year
 
 
 class MeetingBody(LabelledEnum):
@@ -279,6 +280,7 @@ class MeetingsAndRatings(OrganizationState):
         missing: MissingMonths = MissingMonths.COUNT_AS_ZERO, through: date | None = None,
     ) -> AnnualMeetingGrade:
         """The year's grade over the months the organisation existed, up to ``through``."""
+        year = Year.parse(year, field="year")
         ended_on: date | None = getattr(self, "ended_on", None)
         last = min(d for d in (date(year, 12, 31), ended_on, through) if d is not None)
         first = max(date(year, 1, 1), self.founded_on.replace(day=1))

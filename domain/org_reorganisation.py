@@ -20,6 +20,7 @@ from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DateOrderError, DomainError, OrganizationNotCellError
 from partyledger.domain.org_thresholds import Threshold, ThresholdConsents, figures_in_force
 from partyledger.domain.organization_kinds import OrganizationKind, check_parent_kind
+from partyledger.domain.values import Label
 
 K = OrganizationKind
 KIND_CHANGES = frozenset({(K.GRASSROOTS_CELL, K.GRASSROOTS_COMMITTEE),
@@ -216,9 +217,10 @@ class Reorganisation(ThresholdConsents):
         self.check_open(effective_on)
         if not name.strip():
             raise OrganizationNameRequiredError("an organisation needs a name", field="name")
-        if name.strip() == self.name:
+        name = Label.parse(name, field="name")
+        if name == self.name:
             raise OrganizationUnchangedError(f"the organisation is named {self.name} already", field="name")
-        self._trigger(self.Renamed, name=name.strip(), effective_on=effective_on, decision=decision)
+        self._trigger(self.Renamed, name=name, effective_on=effective_on, decision=decision)
 
     def check_kind_change(self, kind: OrganizationKind, parent_kind: OrganizationKind | None,
                           effective_on: date) -> None:

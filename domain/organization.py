@@ -23,6 +23,7 @@ from partyledger.domain.organization_kinds import (
     OrganizationKind,
     check_parent_kind,
 )
+from partyledger.domain.values import Label
 
 
 class Organization(Reorganisation, CommitteeSeats, MeetingsAndRatings, RegisterAggregate):  # type: ignore[misc]
@@ -88,7 +89,8 @@ class Organization(Reorganisation, CommitteeSeats, MeetingsAndRatings, RegisterA
             raise OrganizationEndedError(f"{parent.name} ended on {parent.ended_on}", field="parentId")
         check_parent(kind, parent.kind if parent else None, effective_on)
         return cls(
-            name=name.strip(), kind=kind, parent_id=parent.id if parent else None,
+            name=Label.parse(name, field="name"), kind=kind,
+            parent_id=parent.id if parent else None,
             effective_on=effective_on, decision=decision, sector=sector,
             predecessor_ids=list(predecessor_ids),
         )

@@ -11,6 +11,10 @@ from partyledger.domain.admission import AdmissionPipeline
 from partyledger.domain.member import Member as MemberAggregate
 from partyledger.domain.probation import Probation
 from partyledger.graphql.commands import DecisionInput
+from partyledger.graphql.contracts import (
+    DecisionNumberText, FreeText, IdempotencyKeyText, IdentifierText, PersonNameText,
+    checked_input,
+)
 from partyledger.graphql.history import HistoryEntry, global_id, history_entry_for
 from partyledger.graphql.ids import uuid_of
 from partyledger.graphql.inputs import IntroducerInput, ResolutionInput
@@ -21,10 +25,10 @@ def _decision(given: DecisionInput | None) -> Any:
     return given.to_domain() if given else None
 
 
-@strawberry.input
+@checked_input
 class AdmitMemberInput:
     cell_id: relay.GlobalID
-    full_name: str
+    full_name: PersonNameText
     birth_date: datetime.date
     introducers: list[IntroducerInput]
     cell_resolution: ResolutionInput
@@ -39,47 +43,47 @@ class AdmitMemberInput:
         default=None, description="The province's decision for an applicant over 60.")
     late_consent: DecisionInput | None = strawberry.field(
         default=None, description="The superior's consent to a ceremony after 30 working days.")
-    citizen_id: str | None = None
-    idempotency_key: str | None = None
+    citizen_id: IdentifierText | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class OpenCandidacyInput:
     cell_id: relay.GlobalID
-    full_name: str
+    full_name: PersonNameText
     birth_date: datetime.date
     introducers: list[IntroducerInput]
     effective_on: datetime.date = strawberry.field(description="The date of the application.")
-    citizen_id: str | None = None
-    idempotency_key: str | None = None
+    citizen_id: IdentifierText | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ResolutionStepInput:
     member_id: relay.GlobalID
     resolution: ResolutionInput
     provincial_authority: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class DecideAdmissionInput:
     member_id: relay.GlobalID
     decision: DecisionInput
     decision_received_on: datetime.date | None = None
     extended: bool = False
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class HoldCeremonyInput:
     member_id: relay.GlobalID
     effective_on: datetime.date = strawberry.field(description="The day of the ceremony.")
     late_consent: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class RecognizeOfficialInput:
     member_id: relay.GlobalID
     cell_resolution: ResolutionInput = strawberry.field(
@@ -88,27 +92,27 @@ class RecognizeOfficialInput:
     decision: DecisionInput
     effective_on: datetime.date
     extended: bool = False
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class IssuePartyCardInput:
     member_id: relay.GlobalID
-    card_number: str
+    card_number: DecisionNumberText
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class CorrectMemberRecordInput:
     member_id: relay.GlobalID
     amends_version: int = strawberry.field(description="The history entry being corrected.")
-    reason: str
+    reason: FreeText
     effective_on: datetime.date
-    full_name: str | None = None
+    full_name: PersonNameText | None = None
     birth_date: datetime.date | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 def _member(given: relay.GlobalID) -> Any:

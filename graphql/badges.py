@@ -16,6 +16,7 @@ from strawberry.types import Info
 from partyledger.domain.member_badges import Badges
 from partyledger.graphql.commands import DecisionInput
 from partyledger.graphql.context import ledger
+from partyledger.graphql.contracts import FreeText, IdempotencyKeyText, checked_input
 from partyledger.graphql.history import HistoryEntry, history_entry_for
 from partyledger.graphql.ids import uuid_of
 
@@ -83,7 +84,7 @@ class PartyAgeFields:
         return await resolve_badges_due(info, UUID(self.member_id), as_of, include_early)  # type: ignore[attr-defined]
 
 
-@strawberry.input
+@checked_input
 class AwardBadgeInput:
     member_id: relay.GlobalID
     level: int = strawberry.field(description="Years of party age: 30, 40, 45, ... 90.")
@@ -93,16 +94,16 @@ class AwardBadgeInput:
         default=False, description="Early award to a gravely ill member: up to 12 months before the "
         "level is reached (30–65 years), 24 months (70–90).")
     posthumous: bool = strawberry.field(default=False, description="Posthumous award (truy tặng).")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ReturnBadgeInput:
     member_id: relay.GlobalID
     level: int
-    reason: str
+    reason: FreeText
     effective_on: datetime.date = strawberry.field(description="The day the badge was handed back.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 async def _member_payload(info: Info[Any, Any], key: str | None, command: Any) -> Any:

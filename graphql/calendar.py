@@ -10,6 +10,7 @@ from strawberry.types import Info
 from partyledger.domain.working_days import WorkingCalendar as CalendarData
 from partyledger.graphql.commands import run_command
 from partyledger.graphql.context import ledger
+from partyledger.graphql.contracts import FreeText, IdempotencyKeyText, checked_input
 from partyledger.graphql.errors import BadInputError, UserError
 
 MAX_WORKING_DAYS = 2000
@@ -43,11 +44,12 @@ class WorkingCalendar:
                    withdrawn_holidays=sorted(national.holidays - data.holidays), data=data)
 
 
-@strawberry.input(description="A day of the calendar to change, and why.")
+@checked_input(description="A day of the calendar to change, and why.")
 class CalendarDayInput:
     day: datetime.date
-    reason: str = strawberry.field(description="Why, e.g. the decision that gives the day off.")
-    idempotency_key: str | None = None
+    reason: FreeText = strawberry.field(
+        description="Why, e.g. the decision that gives the day off.")
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type
@@ -69,7 +71,11 @@ class CalendarQuery:
         if not 0 <= days <= MAX_WORKING_DAYS:
             raise BadInputError(f"days: between 0 and {MAX_WORKING_DAYS}")
         calendar = await _calendar(info)
-        return calendar.add_working_days(from_, days)
+        try:
+            return calendar.add_working_days(from_, days)
+        except OverflowError:
+            raise BadInputError("from: the period ends after the last date a calendar holds",
+                                field=["from"], reason="DATE_OUT_OF_RANGE") from None
 
     @strawberry.field(description="Whether a day is worked in the viewer's tenant.")
     async def is_working_day(self, info: Info[Any, Any], day: datetime.date) -> bool:

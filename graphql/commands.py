@@ -12,15 +12,17 @@ from partyledger.domain.decision import Decision
 from partyledger.domain.errors import DomainError
 from partyledger.domain.provenance import idempotency_key, recorded_by
 from partyledger.graphql.context import Ledger, ledger
+from partyledger.graphql.contracts import AuthorityText, DecisionNumberText, checked_input
 from partyledger.graphql.errors import UserError
 from partyledger.services.register import Outcome
 
 
-@strawberry.input(description="The decision document the change rests on.")
+@checked_input(description="The decision document the change rests on.")
 class DecisionInput:
-    number: str = strawberry.field(description="Document number, e.g. 125-QĐ/HU.")
+    number: DecisionNumberText = strawberry.field(description="Document number, e.g. 125-QĐ/HU.")
     date: datetime.date
-    authority: str = strawberry.field(description="Issuing body, e.g. Ban Thường vụ Huyện ủy.")
+    authority: AuthorityText = strawberry.field(
+        description="Issuing body, e.g. Ban Thường vụ Huyện ủy.")
 
     def to_domain(self) -> Decision:
         try:

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any, Generic, TypeVar
@@ -15,6 +15,7 @@ from strawberry.types import Info
 from partyledger.domain.provenance import Provenance
 from partyledger.domain.working_days import WorkingCalendar
 from partyledger.projections.org_tree_queries import OrgTreeQueries
+from partyledger.projections.progress import Reached
 from partyledger.projections.roster_queries import OrganizationRow, RosterQueries
 from partyledger.services.access import Actor
 from partyledger.services.register import Held, PageKey
@@ -38,8 +39,9 @@ class Ledger:
     provenance: Provenance
     register: TenantRegister
     roster: RosterQueries
-    wait_for_position: Callable[[int], bool]
+    wait_for_position: Callable[[int], Awaitable[Reached]]
     org_tree: OrgTreeQueries
+    waits: list[Reached] = field(init=False, default_factory=list)  # this request's, answered
     organizations: DataLoader[UUID, OrganizationRow | None] = field(init=False)
     held: DataLoader[UUID | PageKey, Held] = field(init=False)
     reads: DataLoader[_Read[Any], Any] = field(init=False)

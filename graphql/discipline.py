@@ -18,6 +18,7 @@ from partyledger.domain.member_discipline import Discipline as DisciplinePart
 from partyledger.domain.discipline_rules import DisciplineRecord
 from partyledger.graphql.commands import DecisionInput, DecisionRecord
 from partyledger.graphql.context import ledger
+from partyledger.graphql.contracts import IdempotencyKeyText, checked_input
 from partyledger.graphql.history import HistoryEntry, history_entry_for
 from partyledger.graphql.ids import uuid_of
 from partyledger.graphql.inputs import VoteInput
@@ -91,7 +92,7 @@ class DisciplineFields:
         return await resolve_disciplines(info, member_id, as_of, active_only)
 
 
-@strawberry.input
+@checked_input
 class ImposeDisciplineInput:
     member_id: relay.GlobalID
     form: DisciplineForm  # type: ignore[valid-type]
@@ -107,18 +108,18 @@ class ImposeDisciplineInput:
     deferral_days: int = strawberry.field(
         default=0, description="Days of deferral (pregnancy, grave illness) that the limitation "
         "period does not count.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class FileDisciplineAppealInput:
     member_id: relay.GlobalID
     discipline_ref: int = strawberry.field(description=REF)
     filed_on: datetime.date = strawberry.field(description="Within 30 working days of the announcement.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ResolveDisciplineAppealInput:
     member_id: relay.GlobalID
     discipline_ref: int = strawberry.field(description=REF)
@@ -126,42 +127,42 @@ class ResolveDisciplineAppealInput:
     new_form: DisciplineForm | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="For CHANGED only.")
     decision: DecisionInput
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class LapseDisciplineInput:
     member_id: relay.GlobalID
     discipline_ref: int = strawberry.field(description=REF)
     effective_on: datetime.date = strawberry.field(description="From a year after the announcement.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class SuspendActivityInput:
     member_id: relay.GlobalID
     from_on: datetime.date
     days: int | None = strawberry.field(description="Up to 90; null only on a judicial ground (until ended).")
     ground: SuspensionGround  # type: ignore[valid-type]
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ExtendSuspensionInput:
     member_id: relay.GlobalID
     effective_on: datetime.date = strawberry.field(description="A day of the suspension being extended.")
     days: int = strawberry.field(description="Days added: 180 in all at most.")
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class EndSuspensionInput:
     member_id: relay.GlobalID
     effective_on: datetime.date = strawberry.field(description="The member takes part again from this day.")
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 def _member(given: relay.GlobalID) -> UUID:

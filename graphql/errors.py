@@ -1,9 +1,10 @@
 """Error translation in one place: domain rules become userErrors, everything else a coded error.
 
 Top-level ``errors[].extensions.code``: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT,
-QUERY_TOO_COMPLEX, RATE_LIMITED, INTERNAL. Unexpected errors are masked and logged with the
-trace id; no stack trace or SQL ever reaches the client. With ``hide_suggestions`` (production)
-no message says "Did you mean ...", which would spell the schema out to a caller.
+QUERY_TOO_COMPLEX, RATE_LIMITED, DATABASE_UNAVAILABLE, INTERNAL. Unexpected errors are masked
+and logged with the trace id; no stack trace or SQL ever reaches the client. With
+``hide_suggestions`` (production) no message says "Did you mean ...", which would spell the
+schema out to a caller.
 """
 
 import logging
@@ -20,6 +21,7 @@ from strawberry.relay import GlobalIDValueError
 from strawberry.types.execution import ExecutionResult
 
 from partyledger.domain.errors import DomainError, MemberNotFoundError, OrganizationNotFoundError
+from partyledger.graphql import unavailable
 from partyledger.services.access import AccessDeniedError
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,21 @@ class NotFoundError(Exception):
 
 
 class BadInputError(Exception):
-    """The request's arguments are malformed (an ID of the wrong kind, a bad cursor...)."""
+    """The request's arguments are malformed (an ID of the wrong kind, a bad cursor...).
+
+    ``field`` is the path to the argument concerned (``["input", "fullName"]``) and ``reason``
+    the rule's code (``CONTROL_CHARACTER``); both reach ``extensions`` beside the code.
+    """
+
+    def __init__(self, message: str, *, field: list[str | int] | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.reason = reason
+
+    def extensions(self) -> dict[str, object]:
+        found = {"field": self.field, "reason": self.reason}
+        return {k: v for k, v in found.items() if v is not None}
 
 
 _CODES: tuple[tuple[type[Exception], str], ...] = (
@@ -56,7 +72,8 @@ _CODES: tuple[tuple[type[Exception], str], ...] = (
     (GlobalIDValueError, "BAD_USER_INPUT"),  # an ID naming no type of this schema
 )
 KNOWN_CODES = frozenset({"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT",
-                         "QUERY_TOO_COMPLEX", "RATE_LIMITED", "INTERNAL"})
+                         "QUERY_TOO_COMPLEX", "RATE_LIMITED", "INTERNAL",
+                         unavailable.CODE})
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -71,13 +88,29 @@ def coded(error: GraphQLError, *, hide_suggestions: bool = False) -> GraphQLErro
         return _with_code(error, message, "BAD_USER_INPUT")
     for kind, code in _CODES:
         if isinstance(original, kind):
-            return _with_code(error, str(original), code)
+            coded_error = _with_code(error, str(original), code)
+            if code == "BAD_USER_INPUT" and isinstance(original, BadInputError | DomainError):
+                coded_error.extensions.update(_located(original))  # type: ignore[union-attr]
+            return coded_error
+    if unavailable.database_unavailable(original):  # nothing wrong with the request: retry it
+        refused = _with_code(error, unavailable.MESSAGE, unavailable.CODE)
+        refused.extensions.update(unavailable.RETRY)  # type: ignore[union-attr]
+        return refused
     trace_id = format(trace.get_current_span().get_span_context().trace_id, "032x")
     log.error("unexpected error (trace %s): %s", trace_id, error.message,
               exc_info=original or error)
     masked = _with_code(error, "Internal error; it has been logged.", "INTERNAL")
     masked.extensions["traceId"] = trace_id  # type: ignore[index]
     return masked
+
+
+def _located(error: BadInputError | DomainError) -> dict[str, object]:
+    """The field and rule of a refused argument, beside the code (a domain rule names its field
+    as a dotted path, e.g. ``input.fullName``)."""
+    if isinstance(error, BadInputError):
+        return error.extensions()
+    found = {"field": error.field.split(".") if error.field else None, "reason": error.code}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _without_suggestions(error: GraphQLError) -> GraphQLError:

@@ -14,6 +14,7 @@ from partyledger.domain.member_exits import Exits
 from partyledger.domain.member_exits import ReadmissionBar as DomainReadmissionBar
 from partyledger.domain.member_exits import StrikeOffGround as DomainStrikeOffGround
 from partyledger.graphql.commands import DecisionInput, DecisionRecord
+from partyledger.graphql.contracts import IdempotencyKeyText, checked_input
 from partyledger.graphql.history import HistoryEntry, global_id, history_entry_for
 from partyledger.graphql.ids import uuid_of
 from partyledger.graphql.inputs import ResolutionInput
@@ -37,7 +38,7 @@ ExemptionGround = _enum(DomainExemptionGround, "Why a member is exempted (miễn
 ReadmissionBar = _enum(DomainReadmissionBar, "Facts that bar readmission for ever (§2.10).")
 
 
-@strawberry.input
+@checked_input
 class StrikeOffInput:
     member_id: relay.GlobalID
     ground: StrikeOffGround  # type: ignore[valid-type]
@@ -45,27 +46,27 @@ class StrikeOffInput:
     effective_on: datetime.date
     cell_resolution: ResolutionInput | None = strawberry.field(
         default=None, description="The cell's vote; required (≥ 2/3) for a probationary member.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ApproveWithdrawalInput:
     member_id: relay.GlobalID
     decision: DecisionInput
     effective_on: datetime.date
     open_violation: bool = strawberry.field(
         description="Whether a violation case is open against the member: then it is refused.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class RecordDeathInput:
     member_id: relay.GlobalID
     effective_on: datetime.date = strawberry.field(description="The day of death.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ReadmitMemberInput:
     member_id: relay.GlobalID
     cell_id: relay.GlobalID | None = strawberry.field(
@@ -83,32 +84,32 @@ class ReadmitMemberInput:
     conviction_expunged_on: datetime.date | None = strawberry.field(
         default=None, description="After a conviction: readmission waits 60 months from expungement.")
     barred_by: list[ReadmissionBar] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class RestoreMembershipInput:
     member_id: relay.GlobalID
     decision: DecisionInput
     effective_on: datetime.date
     apology: bool = strawberry.field(default=True, description="A formal apology was made (QĐ 117).")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class GrantExemptionInput:
     member_id: relay.GlobalID
     ground: ExemptionGround  # type: ignore[valid-type]
     effective_on: datetime.date = strawberry.field(description="Exempt from this day.")
     decision: DecisionInput | None = strawberry.field(default=None, description="The cell's decision.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class EndExemptionInput:
     member_id: relay.GlobalID
     effective_on: datetime.date = strawberry.field(description="No longer exempt from this day.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 def _member(given: relay.GlobalID) -> Any:

@@ -6,8 +6,11 @@ variables resolved: a connection costs 1 + ``first`` times its edges, another li
 ``default_page_size`` times its items, an object 1, a scalar nothing, a mutation field 10 more.
 Above ``max_cost`` the query is refused (QUERY_TOO_COMPLEX); otherwise its cost is charged to
 the client's budget (RATE_LIMITED once spent). ``extensions.cost`` reports it on every response.
+Time spent waiting for a position (``waitForPosition``) is charged afterwards, in proportion:
+``wait_cost_per_second`` points a second waited, reported as ``extensions.cost.waitCost``.
 """
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
@@ -40,6 +43,9 @@ from graphql import (
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
+from partyledger.graphql.waiting import freshness
+from partyledger.projections.progress import Reached
+
 PARSER_LIMITS = ("Document contains more than", "Source contains more than",
                  "Document is nested too deeply")
 MAX_SOURCE_LENGTH = 100_000
@@ -55,6 +61,7 @@ class QueryLimits:
     max_field_repeats: int = 3
     max_cost: int = 5000
     default_page_size: int = 20
+    wait_cost_per_second: int = 100  # 1 point per 10 ms waited for a position
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,9 @@ class Throttle:
 
 class CostBudget(Protocol):
     def spend(self, client: str, cost: int) -> Throttle: ...
+
+    def charge(self, client: str, cost: int) -> Throttle:
+        """Take a cost known only afterwards, whatever the budget holds (it may go below 0)."""
 
 
 def too_complex(message: str) -> GraphQLError:
@@ -249,6 +259,7 @@ class RequestLimits(SchemaExtension):
         self.limits, self.budget = limits, budget
         self.cost: int | None = None
         self.throttle: Throttle | None = None
+        self.waits: list[Reached] = []
 
     def on_operation(self) -> Iterator[None]:
         options = cast(dict[str, Any], self.execution_context.parse_options)
@@ -281,6 +292,17 @@ class RequestLimits(SchemaExtension):
             if refusal is not None:  # a result set before execution stands in for it
                 context.result = GraphQLExecutionResult(data=None, errors=[refusal])
         yield
+        self.waits = _waits(context.context)
+        self.charge_waits(_client(context.context))
+
+    def charge_waits(self, client: str | None) -> None:
+        """The time this request's fields waited for a position, charged now it is known."""
+        cost = self.wait_cost()
+        if cost and self.budget is not None and client is not None:
+            self.throttle = self.budget.charge(client, cost)
+
+    def wait_cost(self) -> int:
+        return math.ceil(sum(w.waited for w in self.waits) * self.limits.wait_cost_per_second)
 
     def refusal(self, cost: int, client: str | None) -> GraphQLError | None:
         if cost > self.limits.max_cost:
@@ -303,8 +325,16 @@ class RequestLimits(SchemaExtension):
             "currentlyAvailable": self.throttle.currently_available,
             "restoreRate": self.throttle.restore_rate,
         }}
-        return {"cost": {"requestedQueryCost": self.cost, "maximumQueryCost": self.limits.max_cost,
-                         **(throttle or {})}}
+        waited = {"waitCost": self.wait_cost()} if self.waits else {}
+        fresh = freshness(self.waits)
+        return {"cost": {"requestedQueryCost": self.cost, **waited,
+                         "maximumQueryCost": self.limits.max_cost, **(throttle or {})},
+                **({"freshness": fresh} if fresh else {})}
+
+
+def _waits(context: object) -> list[Reached]:
+    ledger = context.get("ledger") if isinstance(context, dict) else None
+    return list(getattr(ledger, "waits", ()))
 
 
 def _client(context: object) -> str | None:

@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import anyio.to_thread
@@ -15,17 +15,19 @@ from partyledger.domain.member import Member as MemberAggregate
 from partyledger.domain.member_state import MemberStatus as DomainStatus
 from partyledger.graphql.badges import PartyAgeFields
 from partyledger.graphql.commands import run_command
+from partyledger.graphql.contracts import OptionalLabelText, checked_input
 from partyledger.graphql.discipline import DisciplineFields
 from partyledger.graphql.org_committee import QualificationFields
 from partyledger.graphql.context import Ledger, ledger
 from partyledger.graphql.errors import BadInputError, UserError
 from partyledger.graphql.history import HistoryConnection, HistoryEntryEdge, history_entry
-from partyledger.graphql.ids import decode_cursor, encode_cursor, uuid_of
+from partyledger.graphql.ids import cursor_number, decode_cursor, encode_cursor, uuid_of
 from partyledger.graphql.organizations import Organization
 from partyledger.graphql.screening import ScreeningFields
 from partyledger.graphql.security import ReadAudited, guard_fields
 from partyledger.graphql.transfers import TransferFields
 from partyledger.graphql.ratings import RatingGrade
+from partyledger.graphql.waiting import WaitForPosition, await_position
 from partyledger.projections.roster_queries import MemberPage, MemberRow, Order, RosterFilter
 from partyledger.services.access import Actor
 
@@ -152,12 +154,12 @@ class MemberConnection:
     total_count: int = strawberry.field(description="Members matching the filter, all pages.")
 
 
-@strawberry.input
+@checked_input
 class MemberFilter:
     organization_id: relay.GlobalID | None = None
     include_subtree: bool = True
     status: list[MemberStatus] | None = None  # type: ignore[valid-type]
-    search: str | None = strawberry.field(
+    search: OptionalLabelText | None = strawberry.field(
         default=None, description="Part of the name; diacritics and case are ignored."
     )
     rated_in: int | None = strawberry.field(
@@ -179,7 +181,7 @@ class OrderDirection(Enum):
     DESC = "DESC"
 
 
-@strawberry.input
+@checked_input
 class MemberOrder:
     field: MemberOrderField = MemberOrderField.NAME
     direction: OrderDirection = OrderDirection.ASC
@@ -192,14 +194,12 @@ class MembersQuery:
     async def members(  # noqa: PLR0913
         self, info: Info[Any, Any], filter: MemberFilter | None = None, first: int = 20,
         after: str | None = None,
-        wait_for_position: Annotated[str | None, strawberry.argument(
-            description="A mutation's `position`: answer only once it is projected."
-        )] = None,
+        wait_for_position: WaitForPosition = None,
         as_of: datetime.date | None = None, known_at: datetime.datetime | None = None,
         order_by: MemberOrder | None = None,
     ) -> MemberConnection:
         context, scope = _reader(info)
-        await _wait(context, wait_for_position)
+        await await_position(context, wait_for_position)
         where = _roster_filter(filter or MemberFilter(), scope, as_of, known_at)
         order = Order(field=(order_by or MemberOrder()).field.value,
                       descending=(order_by or MemberOrder()).direction is OrderDirection.DESC)
@@ -221,10 +221,10 @@ class MembersQuery:
     @strawberry.field(description="One member, as projected; null when not in this tenant or, for "
                       "an officer, not in its subtrees.")
     async def member(
-        self, info: Info[Any, Any], id: relay.GlobalID, wait_for_position: str | None = None
+        self, info: Info[Any, Any], id: relay.GlobalID, wait_for_position: WaitForPosition = None
     ) -> Member | None:
         context, scope = _reader(info)
-        await _wait(context, wait_for_position)
+        await await_position(context, wait_for_position)
         row = await anyio.to_thread.run_sync(context.roster.member, uuid_of(id, "Member", "id"), scope)
         return Member.of_row(row) if row else None
 
@@ -253,14 +253,6 @@ def _reader(info: Info[Any, Any]) -> tuple[Ledger, frozenset[UUID] | None]:
     context = ledger(info)
     actor: Actor = context.actor
     return context, context.register.member_scope(actor)
-
-
-async def _wait(context: Ledger, position: str | None) -> None:
-    if position is None:
-        return
-    if not position.isdigit():
-        raise BadInputError("waitForPosition: expected a position a mutation returned")
-    await anyio.to_thread.run_sync(context.wait_for_position, int(position))
 
 
 def _roster_filter(given: MemberFilter, scope: frozenset[UUID] | None,
@@ -308,10 +300,7 @@ def _version_cursor(after: str | None) -> int:
     """A history cursor: the version of the last event the client has (0: from the start)."""
     if after is None:
         return 0
-    version = decode_cursor(after, 1)[0]
-    if not version.isdigit() or len(version) > 18:
-        raise BadInputError("after: not a cursor this list gave out")
-    return int(version)
+    return cursor_number(decode_cursor(after, 1)[0])
 
 
 def _uuid(value: str, field: str) -> UUID:

@@ -24,6 +24,9 @@ from partyledger.domain import org_thresholds as thresholds
 from partyledger.domain.errors import DomainError
 from partyledger.graphql.commands import DecisionInput, DecisionRecord, run_command
 from partyledger.graphql.context import ledger
+from partyledger.graphql.contracts import (
+    FreeText, IdempotencyKeyText, IdentifierText, checked_input,
+)
 from partyledger.graphql.errors import BadInputError, UserError
 from partyledger.graphql.history import HistoryEntry, global_id, history_entry_for
 from partyledger.graphql.ids import to_global_id, uuid_of
@@ -167,7 +170,7 @@ class QualificationFields:
                 for r in member.qualifications_as_of(_day(as_of))]
 
 
-@strawberry.input
+@checked_input
 class SeatMemberInput:
     organization_id: relay.GlobalID
     member_id: relay.GlobalID = strawberry.field(description="An official member of the organisation "
@@ -182,29 +185,30 @@ class SeatMemberInput:
     consent: DecisionInput | None = strawberry.field(
         default=None, description="The superior's consent to an exception from a threshold (a "
         "committee member in a cell of fewer than 9 official members); it is recorded.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class UnseatMemberInput:
     organization_id: relay.GlobalID
-    seat_ref: str
-    reason: str
+    seat_ref: IdentifierText
+    reason: FreeText
     effective_on: datetime.date = strawberry.field(description="The seat is no longer held from this day.")
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class RecordQualificationInput:
     member_id: relay.GlobalID
     kind: QualificationKind  # type: ignore[valid-type]
     level: str = strawberry.field(description=LEVELS_DESCRIPTION)
     effective_on: datetime.date = strawberry.field(description="Held from this day (the diploma's date).")
-    evidence: str | None = strawberry.field(default=None, description="The diploma or certificate.")
-    correction_reason: str | None = strawberry.field(
+    evidence: FreeText | None = strawberry.field(
+        default=None, description="The diploma or certificate.")
+    correction_reason: FreeText | None = strawberry.field(
         default=None, description="Needed to record a lower level than before: a correction.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type

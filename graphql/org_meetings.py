@@ -21,6 +21,9 @@ from partyledger.domain import org_meetings as meetings
 from partyledger.domain.rating_schemes import Grade, LegacyOrgGrade
 from partyledger.graphql.commands import DecisionInput, DecisionRecord, run_command
 from partyledger.graphql.context import Ledger, ledger
+from partyledger.graphql.contracts import (
+    FreeText, IdempotencyKeyText, OptionalLabelText, checked_input,
+)
 from partyledger.graphql.errors import UserError
 from partyledger.graphql.ids import uuid_of
 from partyledger.graphql.ratings import RatingGrade
@@ -194,41 +197,41 @@ class MeetingsQuery:
 
 # -- commands ---------------------------------------------------------------------------------
 
-@strawberry.input
+@checked_input
 class MeetingCriterionInput:
     name: str = strawberry.field(description="The key scores are given under, e.g. ATTENDANCE_RATE.")
     max_points: float
     required_for_good: bool = False
-    label: str = ""
+    label: OptionalLabelText = ""
 
 
-@strawberry.input(description="The tenant's meeting frame from a month on (tenant administrators).")
+@checked_input(description="The tenant's meeting frame from a month on (tenant administrators).")
 class ConfigureMeetingFrameInput:
     criteria: list[MeetingCriterionInput] = strawberry.field(description="Their maxima add up to 100.")
     applies_from: str = strawberry.field(description="The first month it scores (YYYY-MM).")
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class CriterionScoreInput:
     criterion: str
     points: float
 
 
-@strawberry.input(description="A month's meeting of a cell or its committee, scored on the frame in force.")
+@checked_input(description="A month's meeting of a cell or its committee, scored on the frame in force.")
 class RecordMeetingScoreInput:
     organization_id: relay.GlobalID
     month: str = strawberry.field(description="The month of the meeting (YYYY-MM).")
     body: MeetingBody = MeetingBody.CELL  # type: ignore[valid-type,attr-defined]
     scores: list[CriterionScoreInput] = strawberry.field(description="One score per criterion of the frame.")
     effective_on: datetime.date
-    correction_reason: str | None = strawberry.field(default=None, description="Set to correct the month's score.")
-    idempotency_key: str | None = None
+    correction_reason: FreeText | None = strawberry.field(default=None, description="Set to correct the month's score.")
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input(description="An organisation's rating for one year; the discipline of the year is given.")
+@checked_input(description="An organisation's rating for one year; the discipline of the year is given.")
 class RateOrganizationInput:
     organization_id: relay.GlobalID
     year: int = strawberry.field(description="The year reviewed; its scheme is the one in force on 31 December.")
@@ -246,8 +249,8 @@ class RateOrganizationInput:
     subordinate_count: int = 0
     leadership_member_warned: bool = strawberry.field(
         default=False, description="A member of the leadership collective was warned or more (2019 guidance).")
-    correction_reason: str | None = strawberry.field(default=None, description="Set to correct the year's rating.")
-    idempotency_key: str | None = None
+    correction_reason: FreeText | None = strawberry.field(default=None, description="Set to correct the year's rating.")
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type

@@ -17,6 +17,7 @@ from partyledger.domain.organization import Organization as DomainOrganization
 from partyledger.domain.organization import OrganizationKind as DomainKind
 from partyledger.graphql.commands import DecisionInput, run_command
 from partyledger.graphql.context import Ledger, ledger
+from partyledger.graphql.contracts import IdempotencyKeyText, checked_input
 from partyledger.graphql.errors import BadInputError, UserError
 from partyledger.graphql.ids import uuid_of
 from partyledger.graphql.organizations import Organization, OrganizationKind
@@ -24,40 +25,40 @@ from partyledger.projections.roster_queries import OrganizationRow
 from partyledger.services.register import Outcome
 
 
-@strawberry.input
+@checked_input
 class RenameOrganizationInput:
     organization_id: relay.GlobalID
     name: str
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class MoveOrganizationInput:
     organization_id: relay.GlobalID
     new_parent_id: relay.GlobalID = strawberry.field(description="The new superior organisation.")
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input(description="Organisations merged into a target (sáp nhập).")
+@checked_input(description="Organisations merged into a target (sáp nhập).")
 class MergerInput:
     source_ids: list[relay.GlobalID]
     target_id: relay.GlobalID
 
 
-@strawberry.input
+@checked_input
 class MergeOrganizationsInput:
     mergers: list[MergerInput] = strawberry.field(
         description="Every merger of the decision; all are recorded together or none is.")
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ConsolidateOrganizationsInput:
     source_ids: list[relay.GlobalID] = strawberry.field(description="At least two organisations.")
     name: str
@@ -65,16 +66,16 @@ class ConsolidateOrganizationsInput:
     parent_id: relay.GlobalID
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input(description="An organisation a split founds.")
+@checked_input(description="An organisation a split founds.")
 class SuccessorInput:
     name: str
     kind: OrganizationKind  # type: ignore[valid-type]
 
 
-@strawberry.input(description="Where one member (of a cell) or child organisation goes.")
+@checked_input(description="Where one member (of a cell) or child organisation goes.")
 class AllocationInput:
     id: relay.GlobalID = strawberry.field(description="A Member or an Organization ID.")
     successor: int | None = strawberry.field(
@@ -82,7 +83,7 @@ class AllocationInput:
         "stays in the organisation, when it continues.")
 
 
-@strawberry.input
+@checked_input
 class SplitOrganizationInput:
     organization_id: relay.GlobalID
     successors: list[SuccessorInput]
@@ -91,10 +92,10 @@ class SplitOrganizationInput:
     continues: bool = strawberry.field(default=False, description="Whether the organisation goes on.")
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ChangeOrganizationKindInput:
     organization_id: relay.GlobalID
     kind: OrganizationKind = strawberry.field(  # type: ignore[valid-type]
@@ -109,31 +110,31 @@ class ChangeOrganizationKindInput:
     allocation: list[AllocationInput] = strawberry.field(
         default_factory=list, description="Each member of a cell becoming a committee, to one "
         "of `subordinateCells`.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class DissolveOrganizationInput:
     organization_id: relay.GlobalID
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ReconcileCellRosterInput:
     cell_id: relay.GlobalID
     member_ids: list[relay.GlobalID]
     effective_on: datetime.date
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ReconcileOrganizationChildrenInput:
     organization_id: relay.GlobalID
     child_ids: list[relay.GlobalID]
     effective_on: datetime.date
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type

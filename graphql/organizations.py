@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import anyio.to_thread
@@ -23,12 +23,20 @@ from partyledger.domain.organization import OrganizationKind as DomainKind
 from partyledger.domain.organization_kinds import GrassrootsOrgType as DomainSector
 from partyledger.graphql.commands import DecisionInput, run_command
 from partyledger.graphql.context import ledger
-from partyledger.graphql.errors import BadInputError, UserError
+from partyledger.graphql.contracts import IdempotencyKeyText, checked_input
+from partyledger.graphql.errors import UserError
 from partyledger.graphql.ids import uuid_of
 from partyledger.graphql.org_committee import CommitteeFields
 from partyledger.graphql.org_meetings import MeetingFields
-from partyledger.graphql.security import PartnersRefused, guard_fields, minimum_cell_size
+from partyledger.graphql.published import (
+    check_count_reader,
+    published_table,
+    reads_published_only,
+)
+from partyledger.graphql.security import PartnersRefused, guard_fields
+from partyledger.graphql.waiting import WaitForPosition, await_position
 from partyledger.projections.org_tree_queries import OrgTreeQueries, OrgTreeRow
+from partyledger.projections.published_figures import latest_reference_date
 from partyledger.projections.roster_queries import OrganizationRow
 
 OrganizationKind = strawberry.enum(
@@ -82,11 +90,14 @@ def _grouped(keys: Iterable[Any], by: Any) -> dict[Any, list[UUID]]:
     return groups
 
 
-@strawberry.type(description="A count of members as the caller may see it: partner keys see none "
-                 "below the tenant's minimum cell size (`partnerPolicy`).")
+@strawberry.type(description="A count of members as the caller may see it: staff the exact count "
+                 "today; partner keys the published count on the latest reference date, small "
+                 "counts and their complements withheld (`partnerPolicy`).")
 class MemberTally:
-    count: int | None = strawberry.field(description="Null when suppressed.")
+    count: int | None = strawberry.field(description="Null when withheld.")
     suppressed: bool
+    as_of: datetime.date = strawberry.field(description="The day counted: today for staff, the "
+                                            "latest quarter's end for partner keys.")
 
 
 def tree_loaders(info: Info[Any, Any]) -> TreeLoaders:
@@ -137,19 +148,23 @@ class Organization(relay.Node, CommitteeFields, MeetingFields):
         return [Organization.of(r, day, self.known_at) for r in rows]
 
     @strawberry.field(description="Probationary and official members in this organisation and "
-                      "every organisation under it, today.")
+                      "every organisation under it, today (officers: of their subtrees).")
     async def member_count(self, info: Info[Any, Any]) -> int:
+        await check_count_reader(info, UUID(self.organization_id))
         return await tree_loaders(info).member_counts.load(UUID(self.organization_id))
 
     @strawberry.field(description="Probationary and official members in this organisation and "
-                      "every organisation under it, today, as the caller may see the count: for "
-                      "partner keys it is suppressed below the tenant's minimum cell size.")
+                      "every organisation under it, as the caller may see the count: staff today "
+                      "(officers: of their subtrees), partner keys as published.")
     async def member_tally(self, info: Info[Any, Any]) -> MemberTally:
-        count = await tree_loaders(info).member_counts.load(UUID(self.organization_id))
-        actor = ledger(info).actor
-        minimum = 0 if actor.reads_personal_data else await minimum_cell_size(info)
-        shown = actor.disclosed(count, minimum)
-        return MemberTally(count=shown, suppressed=shown is None)
+        organization = UUID(self.organization_id)
+        if reads_published_only(info):
+            table = await published_table(info, latest_reference_date(datetime.date.today()))
+            shown = table.members(organization)
+            return MemberTally(count=shown, suppressed=shown is None, as_of=table.on)
+        await check_count_reader(info, organization)
+        count = await tree_loaders(info).member_counts.load(organization)
+        return MemberTally(count=count, suppressed=False, as_of=datetime.date.today())
 
     @classmethod
     def of(
@@ -190,14 +205,14 @@ class Organization(relay.Node, CommitteeFields, MeetingFields):
         return list(await asyncio.gather(*(one(i) for i in node_ids)))
 
 
-# Partner keys read the tree and suppressed counts; every other field (those added later too)
+# Partner keys read the tree and published counts; every other field (those added later too)
 # refuses them: its data is personal (seats) or small counts by another name (thresholds).
 PARTNER_FIELDS = frozenset({"id", "name", "kind", "kindLabel", "foundedOn", "sector", "sectorLabel",
                             "validFrom", "validTo", "parent", "children", "memberTally"})
 guard_fields(Organization, PartnersRefused, except_=PARTNER_FIELDS)
 
 
-@strawberry.input
+@checked_input
 class FoundOrganizationInput:
     name: str
     kind: OrganizationKind  # type: ignore[valid-type]
@@ -206,7 +221,7 @@ class FoundOrganizationInput:
     )
     effective_on: datetime.date
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type
@@ -214,18 +229,6 @@ class FoundOrganizationPayload:
     organization: Organization | None
     user_errors: list[UserError]
     position: str | None = strawberry.field(description="Log position to wait for in queries.")
-
-
-WaitForPosition = Annotated[str | None, strawberry.argument(
-    description="A mutation's `position`: answer only once it is projected.")]
-
-
-async def _wait(info: Info[Any, Any], position: str | None) -> None:
-    if position is None:
-        return
-    if not position.isdigit():
-        raise BadInputError("waitForPosition: expected a position a mutation returned")
-    await anyio.to_thread.run_sync(ledger(info).wait_for_position, int(position))
 
 
 @strawberry.type
@@ -236,7 +239,7 @@ class OrganizationsQuery:
         self, info: Info[Any, Any], id: relay.GlobalID, as_of: datetime.date | None = None,
         known_at: datetime.datetime | None = None, wait_for_position: WaitForPosition = None,
     ) -> Organization | None:
-        await _wait(info, wait_for_position)
+        await await_position(ledger(info), wait_for_position)
         day = as_of or datetime.date.today()
         key = (uuid_of(id, "Organization", "id"), day, known_at)
         row = await tree_loaders(info).organizations.load(key)
@@ -250,7 +253,7 @@ class OrganizationsQuery:
         as_of: datetime.date | None = None, known_at: datetime.datetime | None = None,
         wait_for_position: WaitForPosition = None,
     ) -> list[Organization]:
-        await _wait(info, wait_for_position)
+        await await_position(ledger(info), wait_for_position)
         parent = uuid_of(parent_id, "Organization", "parentId") if parent_id else None
         day = as_of or datetime.date.today()
         rows = await anyio.to_thread.run_sync(

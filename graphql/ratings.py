@@ -15,6 +15,7 @@ from partyledger.domain.member_ratings import ForcedReason as DomainForcedReason
 from partyledger.domain.member_ratings import Ratings
 from partyledger.domain.rating_schemes import RATING_SCHEMES, Grade
 from partyledger.graphql.commands import DecisionInput
+from partyledger.graphql.contracts import FreeText, IdempotencyKeyText, checked_input
 from partyledger.graphql.history import HistoryEntry, history_entry_for
 from partyledger.graphql.ids import uuid_of
 
@@ -34,7 +35,7 @@ ForcedReason = strawberry.enum(
 )
 
 
-@strawberry.input(description="A member's rating for one year (kiểm điểm, đánh giá, xếp loại).")
+@checked_input(description="A member's rating for one year (kiểm điểm, đánh giá, xếp loại).")
 class RateMemberInput:
     member_id: relay.GlobalID
     year: int = strawberry.field(description="The year reviewed; its scheme is the one in force on 31 December.")
@@ -47,9 +48,9 @@ class RateMemberInput:
     forced_reason: ForcedReason | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="A conclusion that forces NOT_COMPLETED (discipline in the year is "
         "taken from the member's record).")
-    correction_reason: str | None = strawberry.field(
+    correction_reason: FreeText | None = strawberry.field(
         default=None, description="Set to correct the year's rating already recorded.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type

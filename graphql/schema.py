@@ -6,7 +6,6 @@ from typing import Any
 import strawberry
 from strawberry import relay
 from strawberry.extensions import DisableIntrospection, SchemaExtension
-from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
@@ -19,6 +18,7 @@ from partyledger.graphql.exits import ExitsMutation
 from partyledger.graphql.history import HISTORY_TYPES
 from partyledger.graphql.limits import CostBudget, QueryLimits, RequestLimits
 from partyledger.graphql.members import MembersQuery
+from partyledger.graphql.operation_choice import OneOperationOrNamed
 from partyledger.graphql.org_committee import CommitteeMutation
 from partyledger.graphql.org_meetings import MeetingsMutation, MeetingsQuery
 from partyledger.graphql.org_reorganisation import ReorganisationMutation
@@ -27,18 +27,9 @@ from partyledger.graphql.ratings import RatingsMutation
 from partyledger.graphql.screening import ScreeningMutation
 from partyledger.graphql.security import SecurityMutation, SecurityQuery
 from partyledger.graphql.statistics import StatisticsQuery
+from partyledger.graphql.tracing import PrivateTracing
 from partyledger.graphql.transfers import TransfersMutation, TransfersQuery
 from partyledger.graphql.viewer import ViewerQuery
-
-PERSONAL_ARGUMENTS = frozenset({"input", "filter", "search", "id", "ids"})
-
-
-def _arg_filter(kwargs: dict[str, object], _info: object) -> dict[str, object]:
-    """Spans keep argument names, never values that may carry personal data."""
-    return {k: "[redacted]" for k in kwargs if k in PERSONAL_ARGUMENTS} | {
-        k: v for k, v in kwargs.items() if k not in PERSONAL_ARGUMENTS
-    }
-
 
 @strawberry.type
 class NodeQuery:
@@ -81,6 +72,7 @@ def build_schema(
             lambda: ErrorCodes(hide_suggestions=production),
             lambda: RequestLimits(limits, budget),
             *guards,
-            lambda: OpenTelemetryExtension(arg_filter=_arg_filter),
+            OneOperationOrNamed,  # after RequestLimits, which sets the validation's errors
+            PrivateTracing,
         ],
     )

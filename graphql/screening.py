@@ -18,6 +18,7 @@ from partyledger.domain import member_screening as domain
 from partyledger.domain.member_screening import Screening, ScreeningCase
 from partyledger.graphql.commands import DecisionInput, DecisionRecord
 from partyledger.graphql.context import ledger
+from partyledger.graphql.contracts import IdempotencyKeyText, checked_input
 from partyledger.graphql.history import HistoryEntry, global_id, history_entry_for
 from partyledger.graphql.ids import uuid_of
 
@@ -71,7 +72,7 @@ class ScreeningFields:
         return [MemberScreening.of(c) for c in cases]
 
 
-@strawberry.input
+@checked_input
 class ReviewInScreeningInput:
     member_id: relay.GlobalID
     campaign: str = strawberry.field(description=CAMPAIGN)
@@ -79,10 +80,10 @@ class ReviewInScreeningInput:
     effective_on: datetime.date = strawberry.field(description="The day the member's case was reviewed.")
     decision: DecisionInput | None = strawberry.field(default=None, description="The plan or decision "
                                                       "the review rests on, where there is one.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ConcludeScreeningInput:
     member_id: relay.GlobalID
     campaign: str = strawberry.field(description=CAMPAIGN)
@@ -90,7 +91,7 @@ class ConcludeScreeningInput:
         description="REMOVED only once the member has been struck off or expelled after the review.")
     effective_on: datetime.date = strawberry.field(description="The day the case was concluded.")
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 async def _payload(info: Info[Any, Any], key: str | None, command: Any) -> "MemberPayload":

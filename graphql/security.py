@@ -22,8 +22,11 @@ from strawberry.utils.str_converters import to_camel_case
 
 from partyledger.domain.errors import DomainError
 from partyledger.graphql.context import ledger
+from partyledger.graphql.contracts import IdempotencyKeyText, IdentifierText, checked_input
 from partyledger.graphql.errors import BadInputError, UserError
-from partyledger.graphql.ids import decode_cursor, encode_cursor, to_global_id, uuid_of
+from partyledger.graphql.ids import (
+    cursor_number, decode_cursor, encode_cursor, to_global_id, uuid_of,
+)
 from partyledger.services.access import AccessDeniedError
 from partyledger.services.api_keys import PartnerKey as KeyRecord
 from partyledger.services.api_keys import PartnerKeyBook
@@ -146,10 +149,10 @@ class PartnerKey:
                    last_used_at=key.last_used_at)
 
 
-@strawberry.input
+@checked_input
 class IssuePartnerKeyInput:
     label: str = strawberry.field(description="Whom or what the key is for, e.g. a dashboard.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type
@@ -161,10 +164,10 @@ class IssuePartnerKeyPayload:
     user_errors: list[UserError]
 
 
-@strawberry.input
+@checked_input
 class RevokePartnerKeyInput:
-    key_id: str
-    idempotency_key: str | None = None
+    key_id: IdentifierText
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type
@@ -179,10 +182,10 @@ class PartnerPolicy:
         description="Counts below this are suppressed (null) for partner keys.")
 
 
-@strawberry.input
+@checked_input
 class SetPartnerPolicyInput:
     minimum_cell_size: int = strawberry.field(description="From 1 (every count shown) to 100.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 @strawberry.type
@@ -262,10 +265,7 @@ class SecurityQuery:
 
 
 def _entry_id(cursor: str) -> int:
-    value = decode_cursor(cursor, 1)[0]
-    if not value.isdigit():
-        raise BadInputError("after: not a cursor this list gave out")
-    return int(value)
+    return cursor_number(decode_cursor(cursor, 1)[0])
 
 
 @strawberry.type

@@ -19,6 +19,9 @@ from partyledger.domain import member_residence as residence
 from partyledger.domain import member_transfers as transfers
 from partyledger.graphql.commands import DecisionInput
 from partyledger.graphql.context import ledger
+from partyledger.graphql.contracts import (
+    DecisionNumberText, FreeText, IdempotencyKeyText, checked_input,
+)
 from partyledger.graphql.history import HistoryEntry, global_id, history_entry_for
 from partyledger.graphql.ids import to_global_id, uuid_of
 
@@ -43,33 +46,34 @@ TransferState = _enum("TransferState", transfers.TransferState,
                       "Where a transfer letter stands; LAPSED once 30 working days pass unpresented.")
 
 
-@strawberry.input
+@checked_input
 class IssueTransferLetterInput:
     member_id: relay.GlobalID
     to_cell_id: relay.GlobalID = strawberry.field(description="Another cell of your tenant.")
-    letter_number: str = strawberry.field(description="Number in the transfer-letter register (số GTSHĐ).")
+    letter_number: DecisionNumberText = strawberry.field(
+        description="Number in the transfer-letter register (số GTSHĐ).")
     effective_on: datetime.date = strawberry.field(description="The letter's date.")
     decision: DecisionInput | None = None
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class PresentTransferLetterInput:
     member_id: relay.GlobalID
     effective_on: datetime.date = strawberry.field(description="The day the receiving cell got the letter.")
-    reason_if_late: str | None = strawberry.field(
+    reason_if_late: FreeText | None = strawberry.field(
         default=None, description="Required after 30 working days from the letter's date.")
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class DatedMemberInput:
     member_id: relay.GlobalID
     effective_on: datetime.date
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class AttachTemporarilyInput:
     member_id: relay.GlobalID
     to_cell_id: relay.GlobalID = strawberry.field(description="The cell of the temporary stay.")
@@ -77,18 +81,18 @@ class AttachTemporarilyInput:
     until_on: datetime.date = strawberry.field(
         description="Its last day: 3 months to under a year later (study: up to 24 months).")
     purpose: AttachmentPurpose  # type: ignore[valid-type]
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class ExtendTemporaryAttachmentInput:
     member_id: relay.GlobalID
     until_on: datetime.date = strawberry.field(description="The new last day, within the same limit.")
     effective_on: datetime.date
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class IntroduceToResidenceInput:
     member_id: relay.GlobalID
     residence_cell_id: relay.GlobalID | None = strawberry.field(
@@ -96,25 +100,25 @@ class IntroduceToResidenceInput:
     residence_organization_name: str | None = strawberry.field(
         default=None, description="Otherwise the residence organisation's name.")
     effective_on: datetime.date
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class RecordResidenceFeedbackInput:
     member_id: relay.GlobalID
     year: int
     outcome: ResidenceOutcome  # type: ignore[valid-type]
     effective_on: datetime.date
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
-@strawberry.input
+@checked_input
 class SetResidenceExemptionInput:
     member_id: relay.GlobalID
     category: ResidenceExemption | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Null lifts the exemption.")
     effective_on: datetime.date
-    idempotency_key: str | None = None
+    idempotency_key: IdempotencyKeyText | None = None
 
 
 async def _payload(info: Info[Any, Any], key: str | None, command: Any) -> Any:

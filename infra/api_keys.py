@@ -6,6 +6,10 @@ database. A request's key is looked up by its id and compared in constant time; 
 unknown or malformed key authenticates nothing and the caller learns no more than that.
 Every issue, revocation and policy change is also written to ``control.api_key_audit``, which
 the application cannot change afterwards.
+
+The tables belong to the administrator's login that provisioned the database
+(``provisioning``); the service's login holds only what this module uses: SELECT, INSERT and
+UPDATE on keys and policies, SELECT and INSERT on the key audit (``SERVICE_PRIVILEGES``).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ KEY_SHAPE = re.compile(r"^pl_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 SUBJECT_PREFIX = "partner-key:"
 TOUCH_EVERY_SECONDS = 60.0
 
-_CONTROL = (
+CONTROL_DDL = (
     "CREATE SCHEMA IF NOT EXISTS control",
     "CREATE TABLE IF NOT EXISTS control.api_keys ("
     " key_id text PRIMARY KEY, tenant text NOT NULL REFERENCES control.tenants (slug),"
@@ -48,7 +52,16 @@ _CONTROL = (
     " TG_OP USING ERRCODE = 'insufficient_privilege'; END$$",
     "CREATE OR REPLACE TRIGGER api_key_audit_append_only BEFORE UPDATE OR DELETE"
     " ON control.api_key_audit FOR EACH ROW EXECUTE FUNCTION control.api_key_audit_append_only()",
+    "CREATE OR REPLACE TRIGGER api_key_audit_no_truncate BEFORE TRUNCATE ON control.api_key_audit"
+    " FOR EACH STATEMENT EXECUTE FUNCTION control.api_key_audit_append_only()",
 )
+SERVICE_PRIVILEGES = {
+    ("TABLE", "api_keys"): {"SELECT", "INSERT", "UPDATE"},
+    ("TABLE", "partner_policies"): {"SELECT", "INSERT", "UPDATE"},
+    ("TABLE", "api_key_audit"): {"SELECT", "INSERT"},
+    ("SEQUENCE", "api_key_audit_id_seq"): {"USAGE"},
+}
+"""What the service's login may do with these objects of ``control``: no DELETE or TRUNCATE."""
 _KEY_COLUMNS = ("key_id, tenant, label, issued_by, issued_at, revoked_by, revoked_at,"
                 " last_used_at")
 _AUDIT = ("INSERT INTO control.api_key_audit (tenant, action, key_id, actor, detail)"
@@ -64,8 +77,15 @@ class ApiKeyStore:
         self._touched: dict[str, float] = {}
 
     def install(self) -> None:
+        """Create the tables unless they are there. Provisioning has made them (the service's
+        login may not create anything in ``control``)."""
         with self.pool.connection() as conn, conn.transaction():
-            for statement in _CONTROL:
+            found = conn.execute("SELECT to_regclass('control.api_key_audit') IS NOT NULL"
+                                 " AND to_regclass('control.partner_policies') IS NOT NULL AS ok"
+                                 ).fetchone()
+            if found is not None and found["ok"]:
+                return
+            for statement in CONTROL_DDL:
                 conn.execute(statement)
 
     # -- the store the service layer uses (services.api_keys.PartnerKeyStore) ----------------

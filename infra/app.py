@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import threading
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -17,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
-import msgspec
+import psycopg
 from cross_web import HTTPException
+from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.exceptions import MethodNotAllowedException, NotAuthorizedException
+from litestar.openapi import OpenAPIConfig
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.litestar import make_graphql_controller
@@ -31,21 +34,25 @@ from strawberry.types import ExecutionResult
 
 from partyledger.domain.provenance import Provenance
 from partyledger.graphql.context import Ledger
+from partyledger.graphql import unavailable
 from partyledger.graphql.errors import coded
 from partyledger.graphql.limits import QueryLimits
 from partyledger.graphql.schema import build_schema
 from partyledger.infra.api_keys import ApiKeyStore
 from partyledger.infra.auth import AuthenticationError, TokenVerifier
-from partyledger.infra.database import resolve_database
+from partyledger.infra import reachability
+from partyledger.infra.deadline import SharedRun
+from partyledger.infra.preflight import open_database
 from partyledger.infra import rebuild
-from partyledger.infra.projector import Projector, projection_lags
+from partyledger.infra.projector import Projector, projection_lags, set_aside_events
 from partyledger.infra.answer_cache import AnswerCache, is_mutation
 from partyledger.infra.rate_limits import CostBudgets
+from partyledger.infra.request_body import BodyRefusedError, decode_body
 from partyledger.infra.read_audit import ReadAuditLog, ReadTrail
 from partyledger.infra.settings import GraphQLSettings, Settings, load_settings
 from partyledger.infra.telemetry import configure_telemetry
 from partyledger.infra.tenants import TenantDirectory, TenantNotFoundError, TenantRuntime
-from partyledger.projections.progress import ProjectionProgress
+from partyledger.projections.progress import ProjectionProgress, Reached
 from partyledger.services.access import Actor
 from partyledger.services.api_keys import PartnerKeyBook
 
@@ -76,7 +83,11 @@ class Services:
     health: HealthSettings = field(default_factory=HealthSettings)
     answers: AnswerCache | None = None
     audit_logs: dict[str, ReadAuditLog] = field(default_factory=dict)
+    health_check: SharedRun[dict[str, Any]] = field(init=False)
     _audit_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.health_check = SharedRun(lambda: _health_report(self), name="health")
 
     def read_audit_log(self, runtime: TenantRuntime) -> ReadAuditLog:
         """The tenant's read audit, its table made if missing on first use in this process."""
@@ -139,8 +150,8 @@ async def _before_graphql(request: Request[Any, Any, Any]) -> Response[Any] | No
 
 def _payload(body: bytes) -> Any:
     try:
-        return msgspec.json.decode(body)
-    except msgspec.DecodeError:
+        return decode_body(body)
+    except BodyRefusedError:
         return None
 
 
@@ -166,7 +177,10 @@ def _graphql_controller(settings: GraphQLSettings, budget: CostBudgets) -> type[
             handle_http_get = None  # GET is then 405, IDE included
 
         def parse_json(self, data: str | bytes) -> Any:
-            parsed = super().parse_json(data)
+            try:
+                parsed = decode_body(data)
+            except BodyRefusedError as refused:
+                raise HTTPException(400, str(refused)) from None
             if isinstance(parsed, list):
                 raise HTTPException(400, "Batched requests are not accepted: POST one operation "
                                          "per request.")
@@ -180,8 +194,9 @@ def _graphql_controller(settings: GraphQLSettings, budget: CostBudgets) -> type[
                 response: Response[Any] = await self.run(request, context=context,
                                                          root_value=root_value)
             except HTTPException as refused:
-                return _refusal(refused.reason, "BAD_USER_INPUT", refused.status_code)
-            response = await _audited(context, response)
+                response = _refusal(refused.reason, "BAD_USER_INPUT", refused.status_code)
+                return _correlated(context, response)
+            response = _correlated(context, await _audited(context, response))
             answers: AnswerCache | None = request.app.state.services.answers
             if answers is not None and isinstance(context, dict) and "ledger" in context:
                 actor, payload = context["ledger"].actor, _payload(await request.body())
@@ -233,10 +248,26 @@ def _authenticate(services: Services, headers: Headers) -> Actor:
     raise AuthenticationError("no credentials")
 
 
-def _correlation_id() -> str:
-    """A random id naming one request's work. Not a secret: drawn from the process's PRNG,
-    because the system's entropy source can take milliseconds a call on a busy machine."""
+CORRELATION_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+"""What a client's ``X-Correlation-Id`` may be to be kept: it is stored in immutable events."""
+
+
+def _correlation_id(sent: str | None) -> str:
+    """The id naming one request's work: the client's ``X-Correlation-Id`` if it is 1–64
+    characters of ``[A-Za-z0-9._:-]``, else a fresh random one (markup, control characters or
+    a long text never reach an event). Not a secret: drawn from the process's PRNG, because
+    the system's entropy source can take milliseconds a call on a busy machine."""
+    if sent is not None and CORRELATION_ID.fullmatch(sent):
+        return sent
     return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
+def _correlated(context: Any, response: Response[Any]) -> Response[Any]:
+    """The answer names the correlation id its request's work was recorded under."""
+    ledger: Ledger | None = context.get("ledger") if isinstance(context, dict) else None
+    if ledger is not None:
+        response.headers["X-Correlation-Id"] = ledger.provenance.correlation_id
+    return response
 
 
 def _bearer(headers: Headers) -> bool:
@@ -257,13 +288,19 @@ async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]
             services.directory.runtime, actor.tenant)
     except (AuthenticationError, TenantNotFoundError):
         raise NotAuthorizedException() from None
-    correlation = request.headers.get("x-correlation-id") or _correlation_id()
+    correlation = _correlation_id(request.headers.get("x-correlation-id"))
     slug = runtime.tenant.slug
 
-    def wait(position: int) -> bool:
-        return services.progress.wait_for(
-            slug, position, timeout=services.settings.graphql.projection_wait_seconds,
-            read_position=runtime.position,
+    async def wait(position: int) -> Reached:
+        """On the event loop; the database is read in a worker thread only for a moment."""
+        def head() -> int:
+            return runtime.register.recorder.max_notification_id() or 0
+
+        return await services.progress.wait_for(
+            slug, position, waiter=f"{actor.tenant}\x1f{actor.subject}",
+            timeout=services.settings.graphql.projection_wait_seconds,
+            read_position=lambda: anyio.to_thread.run_sync(runtime.position),
+            read_head=lambda: anyio.to_thread.run_sync(head),
         )
 
     provenance = Provenance(recorded_by=actor.subject, correlation_id=correlation[:100])
@@ -278,22 +315,49 @@ async def _ledger(request: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]
             if actor.reads_are_audited else None}
 
 
-@get("/health", sync_to_thread=True)
-def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
+HEALTH_DEADLINE_SECONDS = 0.8
+"""/health answers within a second: what is not known by then is reported as not answering."""
+
+
+@get("/health")
+async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     """Liveness, and for each tenant and projection: its position, the log's head and the lag.
 
     Counts and positions only, never a row. Like a liveness probe it asks for no credentials,
-    and it names the tenants: an operators' endpoint, kept off the public ingress. Always 200;
-    ``status`` is ``degraded`` while a lag exceeds the threshold or a tenant cannot be read.
+    and it names the tenants: an operators' endpoint, kept off the public ingress. 200 with
+    ``status`` ``ok``, or ``degraded`` while serving with something wrong (a lag over the
+    threshold, a tenant that cannot be read, events a projection set aside); 503
+    ``unavailable`` with the reason while the database cannot be reached or does not answer in
+    time.
     """
     services: Services = request.app.state.services
+    report = await services.health_check.within(HEALTH_DEADLINE_SECONDS)
+    if report is None:
+        report = _unavailable(f"no answer within {HEALTH_DEADLINE_SECONDS} s")
+    return Response(report, status_code=503 if report["status"] == "unavailable" else 200)
+
+
+def _unavailable(reason: str) -> dict[str, Any]:
+    return {"status": "unavailable", "database": reason}
+
+
+def _health_report(services: Services) -> dict[str, Any]:
+    """In a worker thread (``Services.health_check``): the database first, then each tenant."""
+    try:
+        listed = services.directory.list()
+    except Exception as error:
+        if not unavailable.database_unavailable(error):
+            raise
+        outage = services.directory.pool(services.directory.control_shard).outage
+        return _unavailable(outage or reachability.reason(error))
     threshold = services.health.max_projection_lag
     lags: dict[str, int | None] = {}
     tenants: dict[str, Any] = {}
-    for tenant in services.directory.list():
+    for tenant in listed:
         try:
             runtime = services.directory.runtime(tenant.slug)
             views, rebuilding = projection_lags(runtime), rebuild.rebuilding(runtime)
+            set_aside, first_set_aside = set_aside_events(runtime)
         except Exception:  # one tenant's failure is reported, not the whole answer
             log.exception("health: projections of tenant %s could not be read", tenant.slug)
             lags[tenant.slug], tenants[tenant.slug] = None, {"status": "unavailable"}
@@ -305,9 +369,24 @@ def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
                                            "rebuilding": v.projection in rebuilding}
                             for v in views},
         }
-    degraded = any(lag is None or lag > threshold for lag in lags.values())
+        if set_aside:  # events a view could not apply: named by view and position, no content
+            tenants[tenant.slug]["setAside"] = {"events": set_aside, "first": [
+                {"projection": e.projection, "position": e.position, "reason": e.reason}
+                for e in first_set_aside]}
+    degraded = any(lag is None or lag > threshold for lag in lags.values()) or any(
+        "setAside" in t for t in tenants.values())
     return {"status": "degraded" if degraded else "ok", "projectionLag": lags,
             "maxProjectionLag": threshold, "tenants": tenants}
+
+
+def _database_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A request that failed on the database before GraphQL ran (its tenant, its partner key,
+    the read audit): 503 with the code when the database cannot be reached, else INTERNAL."""
+    if not unavailable.database_unavailable(error):
+        log.error("database error on %s", request.url.path, exc_info=error)
+        return _refusal("Internal error; it has been logged.", "INTERNAL", 500)
+    return _refusal(unavailable.MESSAGE, unavailable.CODE, 503,
+                    **{"Retry-After": str(unavailable.RETRY_AFTER_SECONDS)})
 
 
 def create_app(
@@ -323,7 +402,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        tenants = directory or await anyio.to_thread.run_sync(resolve_database, settings)
+        tenants = directory or await anyio.to_thread.run_sync(open_database, settings)
         progress = ProjectionProgress()
         projector = Projector(tenants, progress)
         verifier = TokenVerifier.from_settings(settings.auth, trust_dev_key=not production)
@@ -347,6 +426,10 @@ def create_app(
         plugins=[OpenTelemetryPlugin(OpenTelemetryConfig(exclude=["/health"],
                                                          exclude_spans=["receive", "send"]))],
         exception_handlers={NotAuthorizedException: _unauthenticated,
-                            MethodNotAllowedException: _method_not_allowed},
+                            MethodNotAllowedException: _method_not_allowed,
+                            psycopg.OperationalError: _database_error,
+                            PersistenceOperationalError: _database_error},
+        # the OpenAPI pages (/schema) describe only /health here; production serves none
+        openapi_config=None if production else OpenAPIConfig(title="PartyLedger", version="1"),
         debug=False,
     )

@@ -4,20 +4,31 @@ published SDL."""
 from __future__ import annotations
 
 import getpass
+import signal
+import sys
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
+import psycopg
 import typer
+from eventsourcing.persistence import OperationalError as PersistenceOperationalError
 from rich.console import Console
 from rich.progress import Progress
 
 from partyledger.domain.errors import DomainError
+from partyledger.graphql.unavailable import database_unavailable
+from partyledger.infra import reachability
 from partyledger.infra.api_keys import ApiKeyStore
 from partyledger.infra.auth import load_or_create_dev_key, mint_token
-from partyledger.infra.database import resolve_database
-from partyledger.infra.settings import load_settings
-from partyledger.infra.tenants import TenantDirectory, TenantExistsError, TenantNotFoundError
+from partyledger.infra.preflight import StartupError, open_database
+from partyledger.infra.settings import SettingsError, load_settings
+from partyledger.infra.tenants import (
+    ProvisioningUnavailableError,
+    TenantDirectory,
+    TenantExistsError,
+    TenantNotFoundError,
+)
 from partyledger.projections.follower import BATCH_SIZE
 from partyledger.services.access import Actor, Role
 from partyledger.services.api_keys import PartnerKeyBook
@@ -33,7 +44,7 @@ DEMO_TENANT = "demo"
 
 
 def _directory() -> TenantDirectory:
-    return resolve_database(load_settings())
+    return open_database(load_settings())
 
 
 @tenants_app.command("create")
@@ -59,7 +70,7 @@ def tenants_list() -> None:
 def _key_book(tenant: str) -> tuple[PartnerKeyBook, Actor]:
     """The tenant's keys, and the operator acting as its administrator (recorded as such)."""
     settings = load_settings()
-    directory = resolve_database(settings)
+    directory = open_database(settings)
     try:
         directory.get(tenant)
     except TenantNotFoundError as error:
@@ -184,6 +195,9 @@ def token(
 ) -> None:
     """Mint a development token signed with the local key (never trusted in production)."""
     settings = load_settings()
+    if settings.graphql.production:
+        raise StartupError("development tokens are not accepted in production "
+                           "(PARTYLEDGER_ENV=production): issue tokens with your identity provider")
     key = load_or_create_dev_key(settings.auth.dev_key_path)
     print(mint_token(key, settings.auth, tenant=tenant, subject=subject, roles=role,
                      organization_scope=[uuid.UUID(s) for s in scope], ttl_seconds=ttl))
@@ -192,17 +206,33 @@ def token(
 @app.command()
 def serve(
     host: str | None = None, port: int | None = None,
-    with_demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Ensure the demo tenant.")] = True,
+    with_demo: Annotated[bool | None, typer.Option(
+        "--demo/--no-demo", show_default="--demo in development, --no-demo in production",
+        help="Ensure the demo tenant and print a development token (development only).")] = None,
 ) -> None:
-    """Run the GraphQL service; with --demo, create the demo tenant first and print a token."""
+    """Run the GraphQL service; in development, create the demo tenant first and print a token.
+
+    SIGTERM (what systemd and containers send) and SIGINT stop it cleanly, the embedded
+    PostgreSQL included.
+    """
+    _exit_on_signals()
+    settings = load_settings()
+    production = settings.graphql.production
+    if production and with_demo:
+        raise StartupError("--demo is for development: production trusts no development token "
+                           "(PARTYLEDGER_ENV=production)")
+    if production and not settings.auth.public_keys_pem:
+        raise StartupError("production verifies tokens with PARTYLEDGER_JWT_PUBLIC_KEYS, "
+                           "and none is set")
+    directory = open_database(settings)  # first: a wrong URL is told before the slow imports
+
     import uvicorn  # noqa: PLC0415
 
     from partyledger.infra.app import create_app  # noqa: PLC0415
 
-    settings = load_settings()
-    directory = resolve_database(settings)
     host, port = host or settings.host, port or settings.port
-    if with_demo:
+    demo = with_demo if with_demo is not None else not production
+    if demo:
         _ensure_demo(directory, DEMO_TENANT)
         key = load_or_create_dev_key(settings.auth.dev_key_path)
         dev_token = mint_token(key, settings.auth, tenant=DEMO_TENANT, subject="dev-admin",
@@ -211,6 +241,19 @@ def serve(
         console.print(f"Development token (tenant {DEMO_TENANT}, TENANT_ADMIN):")
         print(dev_token + "\n", flush=True)  # plain print: rich would wrap it
     uvicorn.run(create_app(settings, directory=directory), host=host, port=port, log_level="info")
+
+
+def _exit_on_signals() -> None:
+    """SIGTERM and SIGINT end the process as an exit does, so exit handlers run: the embedded
+    PostgreSQL, started as a server of its own, is stopped by one. Left to their defaults a
+    SIGTERM would kill the process without them (uvicorn, having drained its requests on
+    either signal, raises it again to let the default act). A requested stop exits 0; an
+    interrupt 130, as a shell reports one."""
+    def exit_now(signum: int, _frame: Any) -> None:
+        raise SystemExit(0 if signum == signal.SIGTERM else 128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, exit_now)
 
 
 @app.command()
@@ -248,7 +291,8 @@ def projections_rebuild(
     projection: Annotated[list[str], typer.Option(help="Only these views (repeat); default all.")] = [],  # noqa: B006
     batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = BATCH_SIZE,
 ) -> None:
-    """Rebuild projections from the first event; run again after an interruption to resume."""
+    """Rebuild projections from the first event beside the live ones, which serve meanwhile and
+    are replaced once the rebuild is complete; run again after an interruption to resume."""
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
@@ -283,18 +327,43 @@ def projections_rebuild(
 
 @projections_app.command("status")
 def projections_status(tenant: TenantOption = []) -> None:  # noqa: B006
-    """Each projection's position, the log's head and the lag, per tenant."""
+    """Each projection's position, the log's head and the lag, per tenant; the events a
+    projection could not apply and set aside, with the reason."""
     from rich.table import Table  # noqa: PLC0415
 
+    from partyledger.infra.projector import set_aside_events  # noqa: PLC0415
     from partyledger.infra.rebuild import status  # noqa: PLC0415
 
-    table = Table("tenant", "projection", "position", "head", "lag", "state")
+    table = Table("tenant", "projection", "position", "head", "lag", "set aside", "state")
+    aside = Table("tenant", "projection", "position", "topic", "reason", "set aside at",
+                  title="Events set aside")
     for runtime in _runtimes(_directory(), tenant):
         for s in status(runtime):
+            state = f"rebuild unfinished, at {s.rebuilt_to}" if s.rebuilding else ""
             table.add_row(runtime.tenant.slug, s.projection, str(s.position), str(s.head),
-                          str(s.lag), "rebuild unfinished" if s.rebuilding else "")
+                          str(s.lag), str(s.set_aside), state)
+        for event in set_aside_events(runtime, limit=50)[1]:
+            aside.add_row(runtime.tenant.slug, event.projection, str(event.position),
+                          event.topic.rpartition(":")[2], event.reason,
+                          f"{event.set_aside_at:%Y-%m-%d %H:%M:%S}")
     console.print(table)
+    if aside.row_count:
+        console.print(aside)
 
 
 def main() -> None:
-    app()
+    """The command; a refusal to start, or a database that cannot be reached, is one line on
+    stderr and exit status 1, never a traceback."""
+    try:
+        app()
+    except (SettingsError, StartupError, ProvisioningUnavailableError) as error:
+        _fail(str(error))
+    except (psycopg.OperationalError, PersistenceOperationalError) as error:
+        if not database_unavailable(error):
+            raise
+        _fail(f"cannot use the database: {reachability.reason(error)}")
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(1)

@@ -3,30 +3,36 @@
 Three NOLOGIN roles per tenant schema ``s``:
 
 ``pl_<s>_owner``
-    Owns the schema and the event store: events tables, their sequences, the composite type,
-    the lock and guard functions. Nothing runs as it but provisioning (DDL of the event store).
+    Owns the schema, the event store (events tables, their sequences, the composite type, the
+    lock and guard functions) and the read audit. Only provisioning acts as it, on an
+    administrator's connection (``provisioning``): the service's login is never its member, so
+    no SQL the service runs can alter, disable the triggers of, or drop what it owns.
 ``pl_<s>_app``
     What every checkout of the tenant's datastore runs as (``SET ROLE``): reads the events
-    (SELECT only), owns the projection and tracking tables (the views create, migrate, write and
-    reset them; single-row tracking is an upsert, so it needs UPDATE), may create tables in the
-    schema. No INSERT, UPDATE, DELETE or TRUNCATE on events.
+    (SELECT only), appends to and reads the read audit (INSERT, SELECT), owns the projection and
+    tracking tables (the views create, migrate, write and reset them; single-row tracking is an
+    upsert, so it needs UPDATE), may create tables in the schema. No INSERT, UPDATE, DELETE or
+    TRUNCATE on events; no UPDATE, DELETE or TRUNCATE on the read audit.
 ``pl_<s>_writer``
     What the append transaction runs as: SELECT and INSERT on events tables, USAGE on their
     sequences, EXECUTE on the owner's functions (the table lock is a SECURITY DEFINER function,
     because ``LOCK TABLE … IN EXCLUSIVE MODE`` needs UPDATE, DELETE or TRUNCATE). Nothing on
-    projection or tracking tables.
+    projection, tracking or audit tables.
 
 None of them has any privilege outside its own schema (PUBLIC has nothing on tenant schemas or
-on ``control``). The login role is made a member (``SET`` only, no inheritance on PostgreSQL
-16+) so it can ``SET ROLE``; a superuser login needs no membership but gets it all the same.
+on ``control``). The provisioning login is made a member of all three (``SET`` only, no
+inheritance on PostgreSQL 16+) so it can ``SET ROLE`` for DDL; the service's login (``service``)
+of the app and writer roles only, the same way (on 15, where memberships carry no options, the
+service login is NOINHERIT), and never of the owner role: provisioning revokes that membership
+if it finds it.
 
 Roles are cluster-wide, databases are not: the same schema in two databases of one cluster
 shares its roles, which is harmless (a role's privileges are per database object) and is why
 creation tolerates roles that exist already.
 
-``provision`` is idempotent and cheap when nothing is to do (a few catalog queries): it runs
-when a tenant is created and whenever a runtime is built, and it brings schemas made before
-roles existed (everything owned by the login role) to the same state.
+``provision`` is idempotent and cheap when nothing is to do (a few catalog queries): it runs on
+an administrator's connection when a tenant is created or upgraded, and it brings schemas made
+before roles existed (everything owned by the login role) to the same state.
 """
 
 from __future__ import annotations
@@ -43,8 +49,11 @@ from psycopg.sql import SQL, Composable, Identifier
 MAX_IDENTIFIER_BYTES = 63
 EVENT_COLUMNS = frozenset({"originator_id", "originator_version", "topic", "state"})
 """A table with these columns is an event store (events, snapshots): owned by the owner role."""
+AUDIT_TABLES = frozenset({"read_audit"})
+"""Append-only tables owned by the owner role, to which the app role may only INSERT (and SELECT
+what it appended); a trigger on them refuses UPDATE, DELETE and TRUNCATE."""
 
-_PROVISIONING_LOCK = 0x706C_726F_6C65  # "plrole": one provisioning at a time per database
+PROVISIONING_LOCK = 0x706C_726F_6C65  # "plrole": one provisioning at a time per database
 
 
 def role_name(schema: str, kind: str) -> str:
@@ -88,9 +97,12 @@ class Provisioned:
 
 
 def provision(conn: psycopg.Connection[Any], roles: TenantRoles, *,
-              create_schema: bool = False) -> Provisioned:
+              create_schema: bool = False, service: str | None = None) -> Provisioned:
     """Create the tenant's roles if missing and bring the schema's ownership and privileges to
-    the state described in this module. Runs as the login role, in one transaction."""
+    the state described in this module. Runs as an administrator's login (superuser, or one
+    with CREATEROLE), in one transaction. ``service``: the service's login, made a member of
+    the app and writer roles and of nothing else here; None when the administrator's login is
+    the service's too (benchmarks, tools)."""
     done = Provisioned()
 
     def run(statement: Composable) -> None:
@@ -98,22 +110,24 @@ def provision(conn: psycopg.Connection[Any], roles: TenantRoles, *,
         conn.execute(statement, prepare=False)
 
     with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PROVISIONING_LOCK,))
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (PROVISIONING_LOCK,))
         _ensure_roles(conn, roles, run)
+        if service is not None:
+            _ensure_service_memberships(conn, roles, run, service)
         schema = Identifier(roles.schema)
         if create_schema:
             run(SQL("CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}").format(
                 schema, Identifier(roles.owner)))
         row = conn.execute(
             "SELECT oid, pg_get_userbyid(nspowner) AS owner, "
-            + _grants("nspacl", "'n'", "nspowner") + " AS grants"
+            + grants_sql("nspacl", "'n'", "nspowner") + " AS grants"
             " FROM pg_namespace WHERE nspname = %s", (roles.schema,)).fetchone()
         if row is None:
             raise LookupError(f"schema {roles.schema!r} does not exist")
         if row["owner"] != roles.owner:
             run(SQL("ALTER SCHEMA {} OWNER TO {}").format(schema, Identifier(roles.owner)))
-        _ensure_grants(run, SQL("SCHEMA {}").format(schema), row["grants"],
-                       {row["owner"], roles.owner}, {
+        ensure_grants(run, SQL("SCHEMA {}").format(schema), row["grants"],
+                      {row["owner"], roles.owner}, {
             roles.app: {"USAGE", "CREATE"}, roles.writer: {"USAGE"}})
         _ensure_default_privileges(conn, roles, run, row["oid"])
         _ensure_relations(conn, roles, run, row["oid"])
@@ -136,7 +150,7 @@ def drop_roles(conn: psycopg.Connection[Any], roles: TenantRoles) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _grants(acl: str, kind: str, owner: str) -> str:
+def grants_sql(acl: str, kind: str, owner: str) -> str:
     """SQL: the privileges in ``acl`` held by anyone but ``owner``, as 'grantee=PRIVILEGE'
     ('PUBLIC' for everyone); a NULL acl stands for the defaults of ``kind`` (acldefault)."""
     return (
@@ -180,8 +194,36 @@ def _ensure_roles(conn: psycopg.Connection[Any], roles: TenantRoles, run: Any) -
             run(grant)
 
 
-def _ensure_grants(run: Any, target: Composable, grants: Iterable[str], owners: set[str],
-                   wanted: dict[str, set[str]]) -> None:
+def _ensure_service_memberships(conn: psycopg.Connection[Any], roles: TenantRoles, run: Any,
+                                service: str) -> None:
+    """The service's login may ``SET ROLE`` to the app and writer roles (without inheriting
+    their privileges) and is no member of the owner role."""
+    row = conn.execute("SELECT current_user AS name,"
+                       " current_setting('server_version_num')::int AS v").fetchone()
+    assert row is not None
+    if service == row["name"]:
+        return  # one login for provisioning and service: it keeps the owner role
+    options = ", m.set_option, m.inherit_option" if row["v"] >= 160000 else ""
+    held = {r["rolname"]: r for r in conn.execute(
+        "SELECT g.rolname" + options + " FROM pg_auth_members m"
+        " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles s ON s.oid = m.member"
+        " WHERE s.rolname = %s AND g.rolname = ANY(%s)", (service, list(roles.all))).fetchall()}
+    login = Identifier(service)
+    for role in (roles.app, roles.writer):
+        found = held.get(role)
+        if found is not None and (row["v"] < 160000
+                                  or (found["set_option"] and not found["inherit_option"])):
+            continue
+        grant = SQL("GRANT {} TO {}").format(Identifier(role), login)
+        if row["v"] >= 160000:
+            grant += SQL(" WITH INHERIT FALSE, SET TRUE")
+        run(grant)
+    if roles.owner in held:
+        run(SQL("REVOKE {} FROM {}").format(Identifier(roles.owner), login))
+
+
+def ensure_grants(run: Any, target: Composable, grants: Iterable[str], owners: set[str],
+                  wanted: dict[str, set[str]]) -> None:
     """Make the privileges held on ``target`` by anyone but its owner (before and after a change
     of owner) exactly ``wanted``."""
     held: dict[str, set[str]] = {}
@@ -208,7 +250,7 @@ def _ensure_default_privileges(conn: psycopg.Connection[Any], roles: TenantRoles
     store's privileges from the start."""
     rows = conn.execute(
         "SELECT d.defaclnamespace <> 0 AS in_schema, d.defaclobjtype AS kind, "
-        + _grants("d.defaclacl", "'r'", "d.defaclrole") + " AS grants"  # never NULL here
+        + grants_sql("d.defaclacl", "'r'", "d.defaclrole") + " AS grants"  # never NULL here
         " FROM pg_default_acl d WHERE d.defaclrole = %s::regrole"
         " AND d.defaclnamespace IN (0, %s)",
         (Identifier(roles.owner).as_string(conn), schema_oid)).fetchall()
@@ -239,7 +281,7 @@ def _ensure_relations(conn: psycopg.Connection[Any], roles: TenantRoles, run: An
                       schema_oid: int) -> None:
     rows = conn.execute(
         "SELECT c.relname AS name, c.relkind AS kind, pg_get_userbyid(c.relowner) AS owner, "
-        + _grants("c.relacl", "CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END", "c.relowner")
+        + grants_sql("c.relacl", "CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END", "c.relowner")
         + " AS grants,"
         " (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped"
         "   AND a.attname = ANY(%s)) = %s AS is_events,"
@@ -249,24 +291,31 @@ def _ensure_relations(conn: psycopg.Connection[Any], roles: TenantRoles, run: An
         " FROM pg_class c WHERE c.relnamespace = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'S')",
         (sorted(EVENT_COLUMNS), len(EVENT_COLUMNS), schema_oid),
     ).fetchall()
-    events = {r["name"] for r in rows if r["is_events"]}
+    events = {r["name"] for r in rows if r["is_events"] and r["kind"] != "S"}
+    audits = {r["name"] for r in rows if r["name"] in AUDIT_TABLES and r["kind"] == "r"}
     for r in sorted(rows, key=lambda r: r["kind"] == "S"):  # tables before their sequences
         name = Identifier(roles.schema, r["name"])
         if r["kind"] == "S":
             if r["of_table"] is None and r["owner"] != roles.app:  # a sequence of its own
                 run(SQL("ALTER SEQUENCE {} OWNER TO {}").format(name, Identifier(roles.app)))
-            owner = roles.owner if r["of_table"] in events else roles.app
-            wanted = {roles.writer: {"USAGE"}} if r["of_table"] in events else {}
-            _ensure_grants(run, SQL("SEQUENCE {}").format(name), r["grants"], {r["owner"], owner},
-                           wanted)
+            if r["of_table"] in events:
+                owner, wanted = roles.owner, {roles.writer: {"USAGE"}}
+            elif r["of_table"] in audits:
+                owner, wanted = roles.owner, {roles.app: {"USAGE"}}
+            else:
+                owner, wanted = roles.app, {}
+            ensure_grants(run, SQL("SEQUENCE {}").format(name), r["grants"], {r["owner"], owner},
+                          wanted)
             continue
-        if r["is_events"]:
+        if r["name"] in events:
             owner, wanted = roles.owner, {roles.app: {"SELECT"}, roles.writer: {"SELECT", "INSERT"}}
+        elif r["name"] in audits:
+            owner, wanted = roles.owner, {roles.app: {"SELECT", "INSERT"}}
         else:
             owner, wanted = roles.app, {}
         if r["owner"] != owner:  # also moves the table's indexes and owned sequences
             run(SQL("ALTER TABLE {} OWNER TO {}").format(name, Identifier(owner)))
-        _ensure_grants(run, SQL("TABLE {}").format(name), r["grants"], {r["owner"], owner}, wanted)
+        ensure_grants(run, SQL("TABLE {}").format(name), r["grants"], {r["owner"], owner}, wanted)
     types = conn.execute(
         "SELECT t.typname AS name, pg_get_userbyid(t.typowner) AS owner FROM pg_type t"
         " JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
@@ -282,14 +331,16 @@ def _ensure_functions(conn: psycopg.Connection[Any], roles: TenantRoles, run: An
     rows = conn.execute(
         "SELECT p.proname AS name, p.oid::regprocedure::text AS signature,"
         " pg_get_userbyid(p.proowner) AS owner, "
-        + _grants("p.proacl", "'f'", "p.proowner") + " AS grants"
-        " FROM pg_proc p WHERE p.pronamespace = %s", (schema_oid,)).fetchall()
+        + grants_sql("p.proacl", "'f'", "p.proowner") + " AS grants,"
+        " EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        "   WHERE t.tgfoid = p.oid AND pg_get_userbyid(c.relowner) = %s) AS guards"
+        " FROM pg_proc p WHERE p.pronamespace = %s", (roles.owner, schema_oid)).fetchall()
     for r in rows:
-        if r["owner"] == roles.app:
+        if r["owner"] == roles.app and not r["guards"]:
             continue  # the app's own, if it ever makes one: it could only do what the app may
         signature = SQL(r["signature"])  # regprocedure's text is quoted and schema-qualified
         if r["owner"] != roles.owner:
             run(SQL("ALTER FUNCTION {} OWNER TO {}").format(signature, Identifier(roles.owner)))
-        _ensure_grants(run, SQL("FUNCTION {}").format(signature), r["grants"],
-                       {r["owner"], roles.owner}, {roles.writer: {"EXECUTE"}})
+        ensure_grants(run, SQL("FUNCTION {}").format(signature), r["grants"],
+                      {r["owner"], roles.owner}, {roles.writer: {"EXECUTE"}})
     return frozenset(r["name"] for r in rows)

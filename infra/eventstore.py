@@ -6,7 +6,9 @@ appends are traced and counted.
 
 With the tenant's roles on (``tenant_env(..., roles=True)``; see ``db_roles``), every checkout of
 the tenant's datastore acts as ``pl_<schema>_app``, an append as ``pl_<schema>_writer`` (SELECT
-and INSERT on events, nothing else) and the event store's DDL as ``pl_<schema>_owner``. A
+and INSERT on events, nothing else) and the event store's DDL as ``pl_<schema>_owner`` — which
+only an administrator's login can act as (``provisioning``): the service's datastores are built
+with ``CREATE_TABLE=n``. A
 transaction sends ``SET LOCAL ROLE`` with its ``BEGIN`` (no extra round trip; the role ends with
 the transaction); a bare checkout (the library's autocommit reads, LISTEN) sends ``SET ROLE`` and
 the shard pool sends ``RESET ROLE`` as it takes the connection back (two round trips).
@@ -201,7 +203,7 @@ class TenantApplicationRecorder(PostgresApplicationRecorder):
 
     def create_table(self) -> None:
         """The event store's DDL runs as the tenant's owner role (when roles are on)."""
-        with _as_owner(self.datastore):
+        with as_owner(self.datastore):
             super().create_table()
 
     def insert_events(
@@ -268,7 +270,9 @@ def event_store_objects(events_table_name: str) -> tuple[str, str, str]:
     return names
 
 
-def _as_owner(datastore: PostgresDatastore) -> Any:
+def as_owner(datastore: PostgresDatastore) -> Any:
+    """Checkouts of ``datastore`` in this context act as its schema's owner role (DDL, on an
+    administrator's connection only: the service's login is not the owner's member)."""
     if isinstance(datastore, SharedPoolDatastore):
         return datastore.acting_as_owner()
     return nullcontext()

@@ -1,13 +1,19 @@
 """Keeps every tenant's projections current: one listener connection and one worker per process.
 
 Appends NOTIFY ``partyledger_events`` with the tenant's schema; the listener queues that tenant
-and the worker catches its views up, then announces the position for read-your-writes waits.
+(and every tenant each time it connects: what was appended before went unheard) and the worker
+catches its views up, then announces the position for read-your-writes waits. A catch-up that
+fails (on the database: an event never fails one) is tried again, less often while it keeps
+failing, without waiting for the next append.
 
-Whoever catches a tenant up (this projector, in any serving process, or ``projections
-rebuild``) holds the tenant's catch-up lock, a session advisory lock on its shard: the worker
-does not wait for it but skips the tenant and tries again a little later, so a long rebuild
-neither races the projector (which could re-apply what the rebuild reset) nor stalls the other
-tenants.
+Whoever catches a tenant's views up (this projector, in any serving process, or ``projections
+rebuild`` as it swaps its copy in) holds the tenant's catch-up lock, a session advisory lock on
+its shard: the worker does not wait for it but skips the tenant and tries again a little later,
+so it never stalls the other tenants.
+
+An event a view cannot apply is set aside for that view with its reason while the view moves
+on (``projections.set_aside``); the gauge ``partyledger.projection.set_aside`` counts them per
+tenant and view, as ``/health`` and ``projections status`` show them.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from partyledger.infra.eventstore import EVENTS_CHANNEL
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
 from partyledger.projections.follower import catch_up_all
 from partyledger.projections.progress import ProjectionProgress
+from partyledger.projections.set_aside import SetAside, set_aside_in
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("partyledger.projections")
 
 CATCH_UP_LOCK = 0x706A_6374  # "pjct"; with hashtext(schema): one catch-up per tenant at a time
+MAX_RETRY_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -51,14 +59,22 @@ def projection_lags(runtime: TenantRuntime) -> list[ProjectionLag]:
     return [ProjectionLag(view.name, view.position(), head) for view in runtime.views]
 
 
+def set_aside_events(runtime: TenantRuntime, *, limit: int = 20) -> tuple[int, list[SetAside]]:
+    """How many events the tenant's views have set aside, and the first ``limit`` of each."""
+    tables = {view.name: view.set_aside_table for view in runtime.views}
+    with runtime.roster.datastore.transaction(commit=False) as curs:
+        return set_aside_in(curs, runtime.tenant.schema_name, tables, limit=limit)
+
+
 @contextmanager
-def catching_up(runtime: TenantRuntime, *, wait: bool) -> Iterator[bool]:
-    """Hold the tenant's catch-up lock while the block runs; yields whether it is held.
+def catching_up(runtime: TenantRuntime, *, wait: bool, lock: int = CATCH_UP_LOCK) -> Iterator[bool]:
+    """Hold the tenant's catch-up lock (or another ``lock`` of the tenant) while the block
+    runs; yields whether it is held.
 
     ``wait=False`` yields False at once when another session holds it. A session lock, on a
     connection kept for the block: it ends with that session should the process die.
     """
-    key = (CATCH_UP_LOCK, runtime.tenant.schema_name)
+    key = (lock, runtime.tenant.schema_name)
     pool = runtime.register.factory.datastore.pool  # type: ignore[attr-defined]
     with pool.connection() as conn:
         if wait:
@@ -87,9 +103,17 @@ class Projector:
         self._threads: list[threading.Thread] = []
         self._deferred: set[str] = set()
         self._deferred_lock = threading.Lock()
-        (meter or metrics.get_meter("partyledger")).create_observable_gauge(
+        self._failures: dict[str, int] = {}
+        """Catch-ups of a tenant failed in a row (the worker thread's alone)."""
+        meter = meter or metrics.get_meter("partyledger")
+        meter.create_observable_gauge(
             "partyledger.projection.lag", callbacks=[self._observe_lag], unit="{event}",
             description="Events in a tenant's log not yet in one of its projections",
+        )
+        meter.create_observable_gauge(
+            "partyledger.projection.set_aside", callbacks=[self._observe_set_aside],
+            unit="{event}", description="Events of a tenant's log one of its projections could"
+            " not apply and set aside",
         )
 
     def start(self) -> None:
@@ -97,8 +121,6 @@ class Projector:
             thread = threading.Thread(target=target, name=f"projector{target.__name__}", daemon=True)
             thread.start()
             self._threads.append(thread)
-        for tenant in self.directory.list():
-            self.kick(tenant.slug)
 
     def stop(self) -> None:
         self._stop.set()
@@ -127,7 +149,7 @@ class Projector:
         """The largest lag among the tenant's projections."""
         return max((p.lag for p in projection_lags(runtime)), default=0)
 
-    def _defer(self, slug: str) -> None:
+    def _defer(self, slug: str, seconds: float | None = None) -> None:
         with self._deferred_lock:
             if slug in self._deferred:
                 return
@@ -139,7 +161,7 @@ class Projector:
             if not self._stop.is_set():
                 self.kick(slug)
 
-        timer = threading.Timer(self.retry_seconds, again)
+        timer = threading.Timer(self.retry_seconds if seconds is None else seconds, again)
         timer.daemon = True
         timer.start()
 
@@ -151,7 +173,14 @@ class Projector:
             try:
                 self.catch_up(self.directory.runtime(slug))
             except Exception:  # a failing tenant must not stop the others
-                log.exception("projection catch-up failed for tenant %s", slug)
+                # not an event (those are set aside) but the database: tried again, less often
+                # while it keeps failing, without waiting for an append that may never come
+                failures = self._failures[slug] = self._failures.get(slug, 0) + 1
+                log.exception("projection catch-up failed for tenant %s (%d times in a row)",
+                              slug, failures)
+                self._defer(slug, min(self.retry_seconds * 2 ** (failures - 1), MAX_RETRY_SECONDS))
+            else:
+                self._failures.pop(slug, None)
 
     def _listen(self) -> None:
         """One connection per process listens for every tenant's appends."""
@@ -162,6 +191,11 @@ class Projector:
                 with psycopg.connect(dsn, autocommit=True,
                                      application_name=self.directory.application_name) as conn:
                     conn.execute(f"LISTEN {EVENTS_CHANNEL}")
+                    # every tenant once listening: appends before (startup, a lost connection)
+                    # were announced to nobody
+                    schemas = {t.schema_name: t.slug for t in self.directory.list()}
+                    for slug in schemas.values():
+                        self.kick(slug)
                     while not self._stop.is_set():  # notifies() returns each second to check
                         for note in conn.notifies(timeout=1.0):
                             if note.payload not in schemas:
@@ -174,14 +208,23 @@ class Projector:
 
     def _observe_lag(self, _options: Any) -> list[metrics.Observation]:
         """One value per tenant and projection."""
+        return self._observe("lag", lambda runtime: [
+            (p.projection, p.lag) for p in projection_lags(runtime)])
+
+    def _observe_set_aside(self, _options: Any) -> list[metrics.Observation]:
+        """One value per tenant and projection."""
+        return self._observe("set-aside events", lambda runtime: [
+            (view.name, view.set_aside(limit=0)[0]) for view in runtime.views])
+
+    def _observe(self, what: str, values: Any) -> list[metrics.Observation]:
         observations = []
         for tenant in self.directory.list():
             try:
-                lags = projection_lags(self.directory.runtime(tenant.slug))
-            except Exception:  # one tenant's failure must not hide the others' lag
-                log.exception("projection lag of tenant %s could not be read", tenant.slug)
+                found = values(self.directory.runtime(tenant.slug))
+            except Exception:  # one tenant's failure must not hide the others' values
+                log.exception("projection %s of tenant %s could not be read", what, tenant.slug)
                 continue
-            observations += [metrics.Observation(p.lag, {"tenant.id": tenant.slug,
-                                                         "projection": p.projection})
-                             for p in lags]
+            observations += [metrics.Observation(value, {"tenant.id": tenant.slug,
+                                                         "projection": name})
+                             for name, value in found]
         return observations

@@ -2,6 +2,8 @@
 
 A bucket holds up to ``capacity`` cost points and refills at ``capacity / per_seconds`` a
 second; a query is let through when the bucket holds its whole cost, and only then charged.
+A cost known only afterwards (time spent waiting for a position) is charged whatever the bucket
+holds: below 0 it is a debt that the refill pays off before the next query is let through.
 Behind several processes each keeps its own buckets (a shared store would be the next step).
 """
 
@@ -33,12 +35,18 @@ class CostBudgets:
         self._lock = threading.Lock()
 
     def spend(self, client: str, cost: int) -> Throttle:
+        return self._take(client, cost, always=False)
+
+    def charge(self, client: str, cost: int) -> Throttle:
+        return self._take(client, cost, always=True)
+
+    def _take(self, client: str, cost: int, *, always: bool) -> Throttle:
         with self._lock:
             now = self.clock()
             bucket = self._buckets.get(client) or self._new_bucket(now)
             bucket.level = min(self.capacity, bucket.level + (now - bucket.at) * self.rate)
             bucket.at = now
-            allowed = cost <= bucket.level
+            allowed = always or cost <= bucket.level
             if allowed:
                 bucket.level -= cost
             self._buckets[client] = bucket

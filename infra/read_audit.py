@@ -1,10 +1,12 @@
 """The read audit: every read of a member's personal data by an officer or an inspector.
 
-Kept in the tenant's own schema, append-only (a trigger refuses UPDATE and DELETE, as on stored
-events): when, who (subject and roles), whom (the member), which fields, and the request's
-correlation id. A request collects what it read in a ``ReadTrail``; the trail is written before
-the response leaves, and a request whose reads cannot be recorded is answered with an error.
-Only the tenant's administrators read the audit.
+Kept in the tenant's own schema, owned by the tenant's owner role (``db_roles``; made by
+provisioning, never by the service), append-only: the app role may only INSERT and SELECT, and
+triggers refuse UPDATE, DELETE and TRUNCATE even to the owner. A row holds when, who (subject and
+roles), whom (the member), which fields, and the request's correlation id. A request collects
+what it read in a ``ReadTrail``; the trail is written before the response leaves, and a request
+whose reads cannot be recorded is answered with an error. Only the tenant's administrators read
+the audit.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
+from partyledger.infra.eventstore import as_owner
 from partyledger.services.access import AccessDeniedError, Actor, Role
 
 _CREATE = (
@@ -31,7 +34,11 @@ _CREATE = (
     " USING ERRCODE = 'insufficient_privilege'; END$$",
     "CREATE OR REPLACE TRIGGER read_audit_append_only BEFORE UPDATE OR DELETE ON {s}.read_audit"
     " FOR EACH ROW EXECUTE FUNCTION {s}.read_audit_append_only()",
+    "CREATE OR REPLACE TRIGGER read_audit_no_truncate BEFORE TRUNCATE ON {s}.read_audit"
+    " FOR EACH STATEMENT EXECUTE FUNCTION {s}.read_audit_append_only()",
 )
+TRIGGERS = ("read_audit_append_only", "read_audit_no_truncate")
+"""The triggers ``create_table`` puts on the table (provisioning checks they are there)."""
 _COLUMNS = "id, at, subject, roles, member_id, fields"
 
 
@@ -64,16 +71,20 @@ class ReadAuditLog:
         return SQL(text).format(s=self._schema)  # type: ignore[arg-type]
 
     def create_table(self) -> None:
-        """Idempotent; also brings the table of an earlier release up to date."""
-        with self.datastore.transaction(commit=True) as curs:
+        """Idempotent; also brings the table of an earlier release up to date. Provisioning
+        only: it runs as the tenant's owner role, which the service cannot act as."""
+        with as_owner(self.datastore), self.datastore.transaction(commit=True) as curs:
             for statement in _CREATE:
                 curs.execute(self._sql(statement))
 
     def ensure_table(self) -> None:
-        """Create the table unless it is there (provisioning may have made it already, under a
-        role the requests do not have)."""
+        """Create the table unless it is there, as the owner role: provisioning has made it
+        for every tenant the service can build, and the service's login, which cannot act as
+        the owner, is refused. (The app role may create tables in the schema, but a read audit
+        it owned could be erased, so it never makes one.)"""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute("SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.read_audit",))
+            curs.execute("SELECT to_regclass(%s) AS found",
+                         (f"{self.datastore.schema}.read_audit",))
             found = curs.fetchone()["found"]  # type: ignore[index]
         if found is None:
             self.create_table()

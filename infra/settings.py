@@ -17,6 +17,13 @@ class DatabaseSettings:
     data_dir: Path
     pool_size: int = 8
     application_name: str = "partyledger"
+    checkout_timeout: float = 5.0
+    """Seconds a request waits for a pooled connection before it is refused."""
+    connect_timeout: int = 3
+    """Seconds a new connection may take (PostgreSQL's client counts at least 2)."""
+    admin_url: str | None = None
+    """An administrator's login that provisions (tenants, their roles and schemas, upgrades);
+    ``url`` is then the service's own login (``infra/logins.py``)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,23 @@ class Settings:
     partners: PartnerSettings = field(default_factory=PartnerSettings)
 
 
+class SettingsError(ValueError):
+    """A setting the service refuses to start with; the message names it and what it accepts."""
+
+
+ENVIRONMENTS = ("development", "production")
+
+
+def is_production(env: Mapping[str, str]) -> bool:
+    """``PARTYLEDGER_ENV``, in any case and spacing; anything but the two names is refused, so
+    a misspelt production never quietly runs with development's trust and tools."""
+    raw = env.get("PARTYLEDGER_ENV", "development")
+    name = raw.strip().lower()
+    if name not in ENVIRONMENTS:
+        raise SettingsError(f"PARTYLEDGER_ENV must be 'development' or 'production', got {raw!r}")
+    return name == "production"
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = Path(env.get("PARTYLEDGER_HOME", Path.cwd() / ".partyledger"))
@@ -80,8 +104,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database=DatabaseSettings(
             url=env.get("PARTYLEDGER_DATABASE_URL") or None,
+            admin_url=env.get("PARTYLEDGER_ADMIN_DATABASE_URL") or None,
             data_dir=Path(env.get("PARTYLEDGER_DATA_DIR", home / "pgdata")),
             pool_size=int(env.get("PARTYLEDGER_POOL_SIZE", "8")),
+            checkout_timeout=float(env.get("PARTYLEDGER_POOL_TIMEOUT", "5")),
+            connect_timeout=int(env.get("PARTYLEDGER_CONNECT_TIMEOUT", "3")),
         ),
         auth=AuthSettings(
             issuer=env.get("PARTYLEDGER_JWT_ISSUER", "partyledger"),
@@ -107,7 +134,7 @@ def _partner_settings(env: Mapping[str, str]) -> PartnerSettings:
 
 def _graphql_settings(env: Mapping[str, str]) -> GraphQLSettings:
     """``PARTYLEDGER_GRAPHQL_<FIELD>`` overrides a limit, e.g. ``PARTYLEDGER_GRAPHQL_MAX_COST``."""
-    defaults = GraphQLSettings(production=env.get("PARTYLEDGER_ENV", "development") == "production")
+    defaults = GraphQLSettings(production=is_production(env))
     overrides: dict[str, Any] = {}
     for item in fields(GraphQLSettings):
         raw = env.get(f"PARTYLEDGER_GRAPHQL_{item.name.upper()}")

@@ -1,4 +1,5 @@
-"""OpenTelemetry tracer and meter providers, configured from the standard OTEL_* variables."""
+"""OpenTelemetry tracer and meter providers, configured from the standard OTEL_* variables, and
+spans for the statements sent to PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from collections.abc import Mapping
 
 from opentelemetry import metrics, trace
+from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
     ConsoleMetricExporter,
@@ -15,6 +17,8 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+
+from partyledger.infra.shards import drain_pools
 
 
 def _span_exporter(name: str) -> SpanExporter | None:
@@ -39,6 +43,7 @@ def _metric_reader(name: str) -> MetricReader | None:
 
 def configure_telemetry(environ: Mapping[str, str] | None = None) -> None:
     """Install global providers once; a process that installed its own (tests) keeps them.
+    Statements sent to PostgreSQL are traced either way (``instrument_database``).
 
     ``OTEL_TRACES_EXPORTER`` / ``OTEL_METRICS_EXPORTER``: ``otlp``, ``console`` or ``none``
     (the default); OTLP reads its endpoint from the usual ``OTEL_EXPORTER_OTLP_*`` variables.
@@ -57,3 +62,15 @@ def configure_telemetry(environ: Mapping[str, str] | None = None) -> None:
         metrics.set_meter_provider(
             MeterProvider(resource=resource, metric_readers=[reader] if reader else [])
         )
+    instrument_database()
+
+
+def instrument_database() -> None:
+    """A span for each statement sent to PostgreSQL. A span holds the statement's text only:
+    values travel apart from it as parameters, and the instrumentation is told not to record
+    them. Connections are traced as they open: those opened before (``serve`` opens the
+    database before the app) are replaced."""
+    instrumentor = PsycopgInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument(capture_parameters=False)
+        drain_pools()

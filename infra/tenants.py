@@ -1,28 +1,29 @@
 """The tenant directory (``control`` schema) and provisioning of one schema per tenant.
 
-Each tenant schema is owned by the tenant's own PostgreSQL roles (``db_roles``): the directory
-provisions them when it creates the tenant, and again (idempotently, a few catalog reads when
-nothing is to do) when it builds a runtime, which also brings schemas made before roles existed
-up to date. The runtime's datastore then acts as the tenant's roles only. The ``control`` schema
-is read and written as the login role.
+The directory serves tenants on the service's login (``shards``) and provisions them on an
+administrator's (``admin_shards``; ``provisioning``): creating a tenant, and upgrading one made
+by an earlier release, happen only there. Before it serves a tenant, the directory checks, with
+catalog reads only, that the tenant's schema is in order for the service; when it is not, it
+provisions the tenant if it can and refuses to serve it otherwise. The runtime's datastore then
+acts as the tenant's app and writer roles only (``db_roles``); ``control`` is read as the
+service's login, which may only read tenants.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from psycopg import errors
 
-from partyledger.infra.db_roles import Provisioned, TenantRoles, provision
-from partyledger.infra.eventstore import (
-    POOL_APPLICATION_NAME,
-    POOL_SIZE,
-    event_store_objects,
-    tenant_env,
-)
+from partyledger.infra.db_roles import TenantRoles
+from partyledger.infra.eventstore import POOL_APPLICATION_NAME, POOL_SIZE, tenant_env
+from partyledger.infra.logins import login_of
+from partyledger.infra.provisioning import Provisioner, readiness
 from partyledger.infra.shards import shard_pool
 from partyledger.projections.org_tree import OrgTreeView
 from partyledger.projections.org_tree_queries import OrgTreeQueries
@@ -32,13 +33,6 @@ from partyledger.services.tenant_register import TenantRegister
 from partyledger.services.register import TENANT
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-_CONTROL = (
-    "CREATE SCHEMA IF NOT EXISTS control",
-    "CREATE TABLE IF NOT EXISTS control.tenants ("
-    " slug text PRIMARY KEY, name text NOT NULL, shard text NOT NULL,"
-    " schema_name text NOT NULL UNIQUE, state text NOT NULL DEFAULT 'ACTIVE',"
-    " created_at timestamptz NOT NULL DEFAULT now())",
-)
 
 
 class TenantNotFoundError(LookupError):
@@ -47,6 +41,14 @@ class TenantNotFoundError(LookupError):
 
 class TenantExistsError(ValueError):
     pass
+
+
+class ProvisioningUnavailableError(PermissionError):
+    """This process has no administrator's connection, and the work needs one."""
+
+    def __init__(self, work: str) -> None:
+        super().__init__(f"{work} needs provisioning, which needs an administrator's connection"
+                         " (PARTYLEDGER_ADMIN_DATABASE_URL); the service's login may not do it")
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,14 @@ class TenantRuntime:
 
 
 class TenantDirectory:
-    """Tenants and their shards. ``shards`` maps a shard name to its DSN; the directory lives on
-    the shard named ``control_shard``."""
+    """Tenants and their shards. ``shards`` maps a shard name to the DSN the service's pools use;
+    ``admin_shards`` to an administrator's DSN that provisions it: by default the same DSNs (one
+    login does both, as benchmarks run), ``{}`` for a directory that cannot provision. The
+    directory lives on the shard named ``control_shard``."""
 
     def __init__(
         self, shards: dict[str, str], *, control_shard: str = "main", pool_size: int = 8,
-        application_name: str = "partyledger",
+        application_name: str = "partyledger", admin_shards: dict[str, str] | None = None,
     ) -> None:
         self.shards = shards
         self.control_shard = control_shard
@@ -93,37 +97,55 @@ class TenantDirectory:
         self.application_name = application_name
         self._runtimes: dict[str, TenantRuntime] = {}
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
+        self.provisioner: Provisioner | None = None
+        if admin_shards is None:
+            self.provisioner = Provisioner(
+                shards, dict.fromkeys(shards), control_shard=control_shard, pool_size=pool_size,
+                application_name=application_name)
+        elif admin_shards:
+            self.provisioner = Provisioner(
+                admin_shards, {name: login_of(dsn) for name, dsn in shards.items()},
+                control_shard=control_shard, application_name=f"{application_name}-provisioning")
 
     def pool(self, shard: str) -> Any:
         return shard_pool(self.shards[shard], size=self.pool_size,
                           application_name=self.application_name)
 
     def install(self) -> None:
+        """Provision what is missing (the ``control`` schema, the service's login, tenants of an
+        earlier release) when this directory can; otherwise check the directory is there."""
+        if self.provisioner is not None:
+            self.provisioner.install()
+            return
         with self.pool(self.control_shard).connection() as conn:
-            for statement in _CONTROL:
-                conn.execute(statement)
+            row = conn.execute("SELECT to_regclass('control.tenants') IS NOT NULL AS ok").fetchone()
+        if not row["ok"]:
+            raise ProvisioningUnavailableError("installing the tenant directory")
 
     def create(self, slug: str, name: str, *, shard: str | None = None) -> Tenant:
-        """Register the tenant, create its schema, event store, tracking and projection tables."""
+        """Register the tenant, create its roles, schema, event store and read audit (all as an
+        administrator), then its projection tables (as the service)."""
         if not SLUG.match(slug):
             msg = f"tenant slug {slug!r}: 2–40 characters, lower-case letters, digits and '-'"
             raise ValueError(msg)
         shard = shard or self.control_shard
         if shard not in self.shards:
             raise ValueError(f"unknown shard {shard!r}; known: {', '.join(self.shards)}")
-        schema = "tenant_" + slug.replace("-", "_")
-        with self.pool(self.control_shard).connection() as conn:
-            inserted = conn.execute(
-                "INSERT INTO control.tenants (slug, name, shard, schema_name) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT DO NOTHING RETURNING slug", (slug, name.strip(), shard, schema),
-            ).fetchone()
-        if inserted is None:
+        if self.provisioner is None:
+            try:
+                self.get(slug)
+            except TenantNotFoundError:
+                raise ProvisioningUnavailableError(f"creating tenant {slug!r}") from None
             raise TenantExistsError(f"tenant {slug!r} exists already")
-        with self.pool(shard).connection() as conn:
-            provisioned = provision(conn, TenantRoles.for_schema(schema), create_schema=True)
-        runtime = self._build(self.get(slug), create_tables=True, provisioned=provisioned)
-        with self._lock:
-            self._runtimes[slug] = runtime
+        schema = "tenant_" + slug.replace("-", "_")
+        if not self.provisioner.register(slug, name.strip(), shard, schema):
+            raise TenantExistsError(f"tenant {slug!r} exists already")
+        self.provisioner.provision_tenant(shard, schema, slug, create_schema=True)
+        with self._building_lock(slug):
+            runtime = self._build(self.get(slug))
+            with self._lock:
+                self._runtimes[slug] = runtime
         return runtime.tenant
 
     def get(self, slug: str) -> Tenant:
@@ -146,26 +168,34 @@ class TenantDirectory:
     def runtime(self, slug: str) -> TenantRuntime:
         with self._lock:
             runtime = self._runtimes.get(slug)
-        if runtime is None:
-            runtime = self._build(self.get(slug), create_tables=False)
+        if runtime is not None:
+            return runtime
+        with self._building_lock(slug):  # one build per tenant in this process at a time
             with self._lock:
-                runtime = self._runtimes.setdefault(slug, runtime)
+                runtime = self._runtimes.get(slug)
+            if runtime is None:
+                runtime = self._build(self.get(slug))
+                with self._lock:
+                    runtime = self._runtimes.setdefault(slug, runtime)
         return runtime
 
-    def _build(self, tenant: Tenant, *, create_tables: bool,
-               provisioned: Provisioned | None = None) -> TenantRuntime:
-        """The tenant's runtime, acting as its roles; its roles and schema are provisioned first
-        (idempotent: a few catalog reads when they are in order)."""
-        if provisioned is None:
-            with self.pool(tenant.shard).connection() as conn:
-                provisioned = provision(conn, TenantRoles.for_schema(tenant.schema_name))
-        guard, no_truncate, lock = event_store_objects(f"{TenantRegister.name}_events")
-        functions, triggers = provisioned.functions, provisioned.triggers
-        if not ({guard, lock} <= functions and {guard, no_truncate} <= triggers):
-            create_tables = True  # an event store of an earlier release: add what it lacks
+    def _building_lock(self, slug: str) -> threading.Lock:
+        with self._lock:
+            return self._building.setdefault(slug, threading.Lock())
+
+    def _build(self, tenant: Tenant) -> TenantRuntime:
+        """The tenant's runtime, acting as its roles. Its schema is checked first, with catalog
+        reads as the service's login; a schema not in order (an earlier release's) is
+        provisioned when this directory can, and refused otherwise."""
+        with self.pool(tenant.shard).connection() as conn:
+            problems = readiness(conn, TenantRoles.for_schema(tenant.schema_name))
+        if problems:
+            if self.provisioner is None:
+                raise ProvisioningUnavailableError(
+                    f"tenant {tenant.slug!r} ({'; '.join(problems)})")
+            self.provisioner.provision_tenant(tenant.shard, tenant.schema_name, tenant.slug)
         env = tenant_env(
-            self.shards[tenant.shard], tenant.schema_name, roles=True,
-            CREATE_TABLE="y" if create_tables else "n",
+            self.shards[tenant.shard], tenant.schema_name, roles=True, CREATE_TABLE="n",
             **{TENANT: tenant.slug, POOL_SIZE: str(self.pool_size),
                POOL_APPLICATION_NAME: self.application_name},
         )
@@ -175,6 +205,24 @@ class TenantDirectory:
         for view in (roster, org_tree):
             # idempotent; also brings tables of earlier releases up to date. As the app role,
             # which owns the projection and tracking tables (the event store is the owner's).
-            view.create_table()
+            _create_tables(view)
         return TenantRuntime(tenant, register, roster, RosterQueries(datastore), org_tree,
                              OrgTreeQueries(datastore))
+
+
+_DDL_RACES = (errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject,
+              errors.DeadlockDetected)
+
+
+def _create_tables(view: RosterView | OrgTreeView, attempts: int = 5) -> None:
+    """``CREATE … IF NOT EXISTS`` is not safe against itself: two processes making a new
+    tenant's tables at once can collide on the catalog (a duplicate row type, a deadlock). The
+    loser tries again, and then finds the tables made."""
+    for attempt in range(attempts):
+        try:
+            view.create_table()
+            return
+        except _DDL_RACES:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))

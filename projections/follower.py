@@ -10,6 +10,8 @@ from eventsourcing.application import Application
 from eventsourcing.utils import resolve_topic
 from psycopg.sql import SQL, Identifier
 
+from partyledger.projections.set_aside import Unreadable, reason
+
 BATCH_SIZE = 5000
 
 
@@ -17,7 +19,8 @@ class View(Protocol):
     """A read model that records the log position it reached with its rows.
 
     ``shows`` names the event classes it reads: a catch-up decodes no other events for it, and
-    tells it with ``through`` how far the batch read."""
+    tells it with ``through`` how far the batch read. A stored event it may read that cannot be
+    decoded is handed over as ``set_aside.Unreadable``, for the view to set aside."""
 
     name: str
     shows: tuple[type[Any], ...]
@@ -83,15 +86,20 @@ def _hand_over(views: Sequence[View], positions: dict[int, int], through: int,
     for view in views:
         seen = positions[id(view)]
         if seen < through:
-            mine = [(i, e) for i, e in events if i > seen and isinstance(e, view.shows)]
+            mine = [(i, e) for i, e in events if i > seen and _concerns(e, view.shows)]
             positions[id(view)] = view.process(mine, through=through)
     if progress is not None:
         progress(through)
     return through
 
 
+def _concerns(event: Any, shows: tuple[type[Any], ...]) -> bool:
+    return isinstance(event, shows) or (isinstance(event, Unreadable) and event.concerns(shows))
+
+
 class _Shown:
-    """Whether a stored event's topic names a class some view reads (decided once per topic)."""
+    """Whether a stored event's topic names a class some view reads (decided once per topic);
+    a topic that names no class this release knows might be shown."""
 
     def __init__(self, views: Sequence[View]) -> None:
         self._classes = tuple(c for view in views for c in view.shows)
@@ -100,7 +108,11 @@ class _Shown:
     def __call__(self, topic: str) -> bool:
         found = self._topics.get(topic)
         if found is None:
-            found = self._topics[topic] = issubclass(resolve_topic(topic), self._classes)
+            try:
+                found = issubclass(resolve_topic(topic), self._classes)
+            except Exception:  # noqa: BLE001 - any topic of the log must not stop a view
+                found = True
+            self._topics[topic] = found
         return found
 
 
@@ -112,6 +124,20 @@ def _read(app: Application, after: int, batch_size: int,  # type: ignore[type-ar
         start=after, limit=batch_size, inclusive_of_start=False)
     if not notifications:
         return 0, [], False
-    return (notifications[-1].id, [(n.id, app.mapper.to_domain_event(n))
-                                   for n in notifications if shown(n.topic)],
+    return (notifications[-1].id, [(n.id, _decoded(app, n)) for n in notifications
+                                   if shown(n.topic)],
             len(notifications) == batch_size)
+
+
+def _decoded(app: Application, notification: Any) -> Any:  # type: ignore[type-arg]
+    """The domain event, or what the views need to set it aside when it cannot be read."""
+    try:
+        return app.mapper.to_domain_event(notification)
+    except Exception as error:  # noqa: BLE001 - an event of the log must not stop a view
+        try:
+            found = resolve_topic(notification.topic)
+        except Exception:  # noqa: BLE001 - a topic this release does not know
+            found = None
+        event_class = found if isinstance(found, type) else None
+        return Unreadable(notification.originator_id, notification.originator_version,
+                          notification.topic, reason(error), event_class)

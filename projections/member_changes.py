@@ -20,8 +20,8 @@ from partyledger.domain.member_discipline import Discipline
 from partyledger.domain.member_exits import Exits
 from partyledger.domain.member_reorganised import Reorganised
 from partyledger.domain.member_transfers import Transfers
-from partyledger.domain.names import fold_name
 from partyledger.domain.probation import Probation
+from partyledger.projections.column_values import folded, text
 
 RECORD_FIELDS = ("full_name", "folded_name", "birth_date", "organization_id", "status",
                  "admitted_on", "ceremony_on", "recognized_on")
@@ -55,7 +55,7 @@ def _handler(event_class: type[Any]) -> Callable[[Any], Change | None] | None:
 
 def _opened(status: str, **dates: Any) -> Callable[[Any], Change]:
     def change(e: Any) -> Change:
-        sets = {"full_name": e.full_name, "folded_name": fold_name(e.full_name),
+        sets = {"full_name": text(e.full_name), "folded_name": folded(e.full_name),
                 "birth_date": e.birth_date, "organization_id": e.cell_id, "status": status,
                 "admitted_on": None, "ceremony_on": None, "recognized_on": None}
         sets.update({name: read(e) for name, read in dates.items()})
@@ -80,7 +80,7 @@ def _status(status: str) -> Callable[[Any], Change]:
 def _corrected(e: Member.RecordCorrected) -> Change | None:
     sets: dict[str, Any] = {}
     if e.full_name:
-        sets.update(full_name=e.full_name, folded_name=fold_name(e.full_name))
+        sets.update(full_name=text(e.full_name), folded_name=folded(e.full_name))
     if e.birth_date:
         sets.update(birth_date=e.birth_date)
     return Change(e.effective_on, sets) if sets else None

@@ -18,15 +18,16 @@ from itertools import groupby
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 from partyledger.domain.organization import Organization
-from partyledger.projections.follower import claim
+from partyledger.projections.column_values import text
+from partyledger.projections.set_aside import create_statement
+from partyledger.projections.tracked_view import TrackedView
 
-ORG_TREE_TABLES = ("org_tree_facts", "org_tree_versions")
+_SET_ASIDE = "org_tree_set_aside"
+ORG_TREE_TABLES = ("org_tree_facts", "org_tree_versions", _SET_ASIDE)
 
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS {s}.org_tree_facts ("
@@ -48,6 +49,7 @@ _CREATE = (
     " (parent_id, recorded_from)",
     "CREATE INDEX IF NOT EXISTS org_tree_known_by_id ON {s}.org_tree_versions"
     " (organization_id, recorded_from)",
+    create_statement(_SET_ASIDE),
 )
 
 FOUNDED, RENAMED, KIND_CHANGED, MOVED, ENDED = (
@@ -135,7 +137,7 @@ def _facts_of(domain_event: Any) -> Fact | None:
 
 
 def _founded(e: Organization.Founded) -> Fact:
-    return Fact(FOUNDED, e.effective_on, name=e.name, kind=e.kind.name, parent_id=e.parent_id,
+    return Fact(FOUNDED, e.effective_on, name=text(e.name), kind=e.kind.name, parent_id=e.parent_id,
                 sector=e.sector.name if e.sector is not None else None)
 
 
@@ -149,7 +151,7 @@ def _split(e: Any) -> Fact | None:
 
 _FACTS: tuple[tuple[type[Any], Callable[[Any], Fact | None]], ...] = (
     (Organization.Founded, _founded),
-    (Organization.Renamed, lambda e: Fact(RENAMED, e.effective_on, name=e.name)),
+    (Organization.Renamed, lambda e: Fact(RENAMED, e.effective_on, name=text(e.name))),
     (Organization.KindChanged, lambda e: Fact(KIND_CHANGED, e.effective_on, kind=e.kind.name)),
     (Organization.MovedUnder, lambda e: Fact(MOVED, e.effective_on, parent_id=e.to_parent_id)),
     (Organization.MergedInto, _ended(MERGED)),
@@ -162,57 +164,38 @@ _FACTS: tuple[tuple[type[Any], Callable[[Any], Fact | None]], ...] = (
 _VERSION_COLUMNS = "valid_from, valid_to, name, kind, parent_id, sector, founded_on, ended_by"
 
 
-class OrgTreeView(PostgresTrackingRecorder):
+class OrgTreeView(TrackedView):
     """The organisation versions table, its facts and its tracking row, in the tenant's schema."""
 
-    APPLICATION = "register"
     name = "org_tree"
-    shows: tuple[type[Any], ...] = tuple(event_class for event_class, _ in _FACTS)
+    shows = tuple(event_class for event_class, _ in _FACTS)
     """The event classes the view reads; a catch-up decodes no others for it."""
+    TRACKING = "org_tree_tracking"
+    CREATES = _CREATE
+    SET_ASIDE = _SET_ASIDE
 
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        super().__init__(datastore, tracking_table_name="org_tree_tracking")
-        self._schema = Identifier(datastore.schema)
-        self.sql_create_statements += [self.sql(s) for s in _CREATE]
-
-    def sql(self, text: str) -> Composed:
-        return SQL(text).format(s=self._schema)  # type: ignore[arg-type]
-
-    def position(self) -> int:
-        return self.max_tracking_id(self.APPLICATION) or 0
-
-    def process(self, events: Iterable[tuple[int, Any]], through: int = 0) -> int:
-        """Apply ``(notification id, domain event)`` pairs; return the new position: the last
-        event's, or ``through`` when the batch read that far (events no view shows are not
-        handed over). Foundings, an organisation's first event, are written together."""
-        events = list(events)
-        last = max(through, events[-1][0] if events else 0)
+    def _apply(self, curs: Cursor[Any], events: list[tuple[int, Any]]) -> None:
+        """Foundings, an organisation's first event, are written together."""
         foundings: list[tuple[UUID, Fact, datetime]] = []
-        with self.datastore.transaction(commit=True) as curs:
-            done = claim(curs, self.datastore.schema, self.tracking_table_name, self.APPLICATION)
-            if last <= done:
-                return done  # another catch-up got there first
-            for position, domain_event in events:
-                if position <= done:
-                    continue
-                fact = _facts_of(domain_event)
-                if fact is None:
-                    continue
-                entry = (domain_event.originator_id, replace(fact, position=position), domain_event.timestamp)
-                if fact.change == FOUNDED:
-                    foundings.append(entry)
-                    continue
-                self._found(curs, foundings)
-                self._record(curs, *entry)
+        for position, domain_event in events:
+            fact = _facts_of(domain_event)
+            if fact is None:
+                continue
+            entry = (domain_event.originator_id, replace(fact, position=position),
+                     domain_event.timestamp)
+            if fact.change == FOUNDED:
+                foundings.append(entry)
+                continue
             self._found(curs, foundings)
-            self._insert_tracking(curs, Tracking(self.APPLICATION, last))
-        return last
+            self._record(curs, *entry)
+        self._found(curs, foundings)
 
     def reset(self) -> None:
         """Empty the tables and forget the position, so a catch-up rebuilds from the first event."""
         with self.datastore.transaction(commit=True) as curs:
             for table in ORG_TREE_TABLES:
-                curs.execute(SQL("DELETE FROM {}.{}").format(self._schema, Identifier(table)))
+                curs.execute(SQL("DELETE FROM {}").format(
+                    Identifier(self.datastore.schema, self.tables.name(table))))
             curs.execute(SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
                 self._schema, Identifier(self.tracking_table_name)), (self.APPLICATION,))
 

@@ -11,17 +11,14 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 from partyledger.domain.member_ratings import Ratings
 from partyledger.domain.organization import Organization
 from partyledger.domain.org_reorganisation import Reorganisation
 from partyledger.domain.org_meetings import MeetingsAndRatings
 from partyledger.projections.member_changes import HANDLED, Change, change_of
-from partyledger.projections.follower import claim
 from partyledger.projections.roster_batch import READ_WITH_THE_MEMBER, Batch, needs_member
 from partyledger.projections.roster_writer import RosterWriter
 from partyledger.projections.roster_tables import (
@@ -29,9 +26,9 @@ from partyledger.projections.roster_tables import (
     LAYOUT,
     READ_INDEXES,
     ROSTER_TABLES,
+    SET_ASIDE_TABLE,
 )
-
-
+from partyledger.projections.tracked_view import TrackedView
 
 SHOWN_EVENTS: tuple[type[Any], ...] = (*HANDLED, *READ_WITH_THE_MEMBER, Organization.Founded,
                                        Reorganisation.Renamed, Reorganisation.KindChanged,
@@ -39,45 +36,25 @@ SHOWN_EVENTS: tuple[type[Any], ...] = (*HANDLED, *READ_WITH_THE_MEMBER, Organiza
 """The event classes the roster reads."""
 
 
-class RosterView(PostgresTrackingRecorder):
+class RosterView(TrackedView):
     """The member tables and their tracking row, in the tenant's schema."""
 
-    APPLICATION = "register"
     name = "roster"
     shows = SHOWN_EVENTS
     """The event classes the view reads; a catch-up decodes no others for it."""
+    TRACKING = "roster_tracking"
+    CREATES = CREATE_STATEMENTS
+    SET_ASIDE = SET_ASIDE_TABLE
 
-    def __init__(self, datastore: PostgresDatastore) -> None:
-        super().__init__(datastore, tracking_table_name="roster_tracking")
-        self._schema = Identifier(datastore.schema)
-        self.sql_create_statements += [self.sql(s) for s in CREATE_STATEMENTS]
-
-    def sql(self, text: str) -> Composed:
-        return SQL(text).format(s=self._schema)  # type: ignore[arg-type]
-
-    def position(self) -> int:
-        return self.max_tracking_id(self.APPLICATION) or 0
-
-    def process(self, events: Iterable[tuple[int, Any]], through: int = 0) -> int:
-        """Apply ``(notification id, domain event)`` pairs; return the new position: the last
-        event's, or ``through`` when the batch read that far (events no view shows are not
-        handed over)."""
-        events = list(events)
-        last = max(through, events[-1][0] if events else 0)
-        with self.datastore.transaction(commit=True) as curs:
-            done = claim(curs, self.datastore.schema, self.tracking_table_name, self.APPLICATION)
-            if last <= done:
-                return done  # another catch-up got there first
-            prepared = [(position, e, change_of(e)) for position, e in events if position > done]
-            writer = RosterWriter(self._schema, curs)
-            batch = Batch(writer, writer.write)
-            batch.prefetch(*_members_read(prepared))
-            batch.prefetch_organizations(_organizations_named(e for _, e, _ in prepared))
-            for position, e, change in prepared:
-                writer.apply(batch, e, change, position)
-            batch.flush()
-            self._insert_tracking(curs, Tracking(self.APPLICATION, last))
-        return last
+    def _apply(self, curs: Cursor[Any], events: list[tuple[int, Any]]) -> None:
+        prepared = [(position, e, change_of(e)) for position, e in events]
+        writer = RosterWriter(self._schema, curs, self.tables)
+        batch = Batch(writer, writer.write)
+        batch.prefetch(*_members_read(prepared))
+        batch.prefetch_organizations(_organizations_named(e for _, e, _ in prepared))
+        for position, e, change in prepared:
+            writer.apply(batch, e, change, position)
+        batch.flush()
 
     def create_table(self) -> None:
         """Create the tables; tables of an earlier layout are emptied, to be rebuilt."""
@@ -95,7 +72,8 @@ class RosterView(PostgresTrackingRecorder):
         """Before a rebuild: drop the indexes only reads use (``create_table`` makes them again)."""
         with self.datastore.transaction(commit=True) as curs:
             for index in READ_INDEXES:
-                curs.execute(SQL("DROP INDEX IF EXISTS {}").format(Identifier(self.datastore.schema, index)))
+                curs.execute(SQL("DROP INDEX IF EXISTS {}").format(
+                    Identifier(self.datastore.schema, self.tables.name(index))))
 
     def reset(self) -> None:
         """Empty the tables and forget the position, so a catch-up rebuilds from the first event."""
@@ -104,7 +82,7 @@ class RosterView(PostgresTrackingRecorder):
 
     def _empty(self, curs: Cursor[Any]) -> None:
         curs.execute(SQL("TRUNCATE {}").format(SQL(", ").join(
-            Identifier(self.datastore.schema, table) for table in ROSTER_TABLES)))
+            Identifier(self.datastore.schema, self.tables.name(t)) for t in ROSTER_TABLES)))
         curs.execute(SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
             self._schema, Identifier(self.tracking_table_name)), (self.APPLICATION,))
 

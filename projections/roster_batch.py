@@ -20,6 +20,7 @@ from partyledger.domain.member_ratings import Ratings
 from partyledger.domain.member_screening import Screening
 from partyledger.domain.org_meetings import MeetingsAndRatings
 from partyledger.domain.organization import Organization
+from partyledger.projections.column_values import text
 from partyledger.projections.member_changes import (
     Change,
     admission_date,
@@ -124,7 +125,7 @@ class Batch:
         parent = self.organization(e.parent_id)
         path = [*(parent["path"] if parent else []), e.originator_id]
         self.rows.organizations[e.originator_id] = {
-            "organization_id": e.originator_id, "name": e.name, "kind": e.kind.name,
+            "organization_id": e.originator_id, "name": text(e.name), "kind": e.kind.name,
             "parent_id": e.parent_id, "path": path, "founded_on": e.effective_on,
             "position": position}
 

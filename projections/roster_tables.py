@@ -4,11 +4,14 @@
 them and rebuilds from the first event (``RosterView.create_table``).
 """
 
+from partyledger.projections.set_aside import create_statement
+
 LAYOUT = 4
 
+SET_ASIDE_TABLE = "roster_set_aside"
 ROSTER_TABLES = ("roster_members", "roster_organizations", "roster_counts", "roster_totals", "member_changes",
                  "member_versions", "member_count_deltas", "stat_ratings", "stat_rating_counts",
-                 "stat_admissions", "stat_exits", "stat_screenings")
+                 "stat_admissions", "stat_exits", "stat_screenings", SET_ASIDE_TABLE)
 
 CREATE_STATEMENTS = (
     "CREATE TABLE IF NOT EXISTS {s}.roster_layout (layout int NOT NULL)",
@@ -92,6 +95,7 @@ CREATE_STATEMENTS = (
     " step text NOT NULL, outcome text, effective_on date NOT NULL,"
     " recorded_at timestamptz NOT NULL, position bigint NOT NULL)",
     "CREATE INDEX IF NOT EXISTS stat_screenings_by_date ON {s}.stat_screenings (effective_on)",
+    create_statement(SET_ASIDE_TABLE),
 )
 
 READ_INDEXES = ("roster_organizations_by_path", "roster_members_by_name", "roster_members_by_cell",

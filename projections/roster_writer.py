@@ -18,6 +18,8 @@ from partyledger.domain.org_reorganisation import Reorganisation
 from partyledger.domain.organization import Organization
 from partyledger.projections.member_changes import RECORD_FIELDS, Change
 from partyledger.projections.roster_batch import Batch, Head, Rows
+from partyledger.projections.column_values import text
+from partyledger.projections.shadow_tables import Tables
 
 _DATE_FIELDS = ("birth_date", "admitted_on", "ceremony_on", "recognized_on")
 _HEAD_COLUMNS = ("member_id", *RECORD_FIELDS, "organization_path", "recorded_at", "position",
@@ -28,12 +30,13 @@ class RosterWriter:
     """One transaction's work for ``RosterView``: what a batch reads and writes, with its
     cursor (the view is shared by threads; a transaction's state is not)."""
 
-    def __init__(self, schema: Identifier, curs: Cursor[Any]) -> None:
+    def __init__(self, schema: Identifier, curs: Cursor[Any], tables: Tables) -> None:
         self._schema = schema
         self._cursor = curs
+        self._tables = tables
 
-    def sql(self, text: str) -> Composed:
-        return SQL(text).format(s=self._schema)  # type: ignore[arg-type]
+    def sql(self, statement: str) -> Composed:
+        return SQL(self._tables.text(statement)).format(s=self._schema)  # type: ignore[arg-type]
 
     # -- applying ---------------------------------------------------------------------------
 
@@ -44,7 +47,8 @@ class RosterWriter:
             batch.organization_rated(e, position)
         elif isinstance(e, Reorganisation.Renamed | Reorganisation.KindChanged):
             batch.flush()
-            column, value = ("name", e.name) if isinstance(e, Reorganisation.Renamed) else ("kind", e.kind.name)
+            column, value = (("name", text(e.name)) if isinstance(e, Reorganisation.Renamed)
+                             else ("kind", e.kind.name))
             self._cursor.execute(self.sql(
                 "UPDATE {s}.roster_organizations SET " + column + " = %s, position = %s"
                 " WHERE organization_id = %s"), (value, position, e.originator_id))
@@ -177,8 +181,9 @@ class RosterWriter:
         arrays = ", ".join(f"%s::{t}[]" for t in (*types, "int"))
         names = ", ".join(key)
         self._cursor.execute(self.sql(
-            f"INSERT INTO {{s}}.{table} ({names}, n) SELECT * FROM unnest({arrays})"
-            f" ON CONFLICT ({names}) DO UPDATE SET n = {table}.n + excluded.n RETURNING {names}, n"),
+            f"INSERT INTO {{s}}.{table} AS counted ({names}, n) SELECT * FROM unnest({arrays})"
+            f" ON CONFLICT ({names}) DO UPDATE SET n = counted.n + excluded.n"
+            f" RETURNING {names}, n"),
             [list(column) for column in zip(*changed, strict=True)])
         emptied = [tuple(r[k] for k in key) for r in self._cursor.fetchall() if r["n"] == 0]
         if emptied:  # a statement cannot see its own upsert: the empty counts go in a second
@@ -188,7 +193,8 @@ class RosterWriter:
                 [list(column) for column in zip(*emptied, strict=True)])
 
     def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        self._copy_to(SQL("{}.{}").format(self._schema, Identifier(table)), columns, rows)
+        self._copy_to(SQL("{}.{}").format(self._schema, Identifier(self._tables.name(table))),
+                      columns, rows)
 
     def _copy_to(self, table: Composable, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if not rows:

@@ -119,6 +119,23 @@ class StatisticsQueries:
             " WHERE effective_on <= %s AND recorded_at <= %s AND status = ANY(%s) AND ") + where,
             [as_of, known_at, list(statuses), *params])[0]["n"])
 
+    def member_counts_by_cell(self, as_of: date) -> dict[UUID, int]:
+        """Members probationary or official on ``as_of``, by the organisation holding them."""
+        rows = self._rows(self._sql(
+            "SELECT organization_id, sum(n)::int AS n FROM ("
+            " SELECT organization_id, n FROM {s}.roster_counts WHERE status = ANY(%s)"
+            " UNION ALL SELECT organization_id, -delta FROM {s}.member_count_deltas"
+            "  WHERE effective_on > %s AND status = ANY(%s)) AS c GROUP BY organization_id"),
+            [list(ACTIVE_STATUSES), as_of, list(ACTIVE_STATUSES)])
+        return {r["organization_id"]: r["n"] for r in rows if r["n"]}
+
+    def tree_on(self, as_of: date) -> dict[UUID, UUID | None]:
+        """The organisations standing on ``as_of``, each with its superior then."""
+        rows = self._rows(self._sql(
+            "SELECT organization_id, parent_id FROM {s}.org_tree_versions WHERE recorded_to IS NULL"
+            " AND valid_from <= %s AND (valid_to IS NULL OR valid_to > %s)"), [as_of, as_of])
+        return {r["organization_id"]: r["parent_id"] for r in rows}
+
     def admissions(
         self, start: date, end: date, organizations: list[UUID] | None,
         known_at: datetime | None = None,

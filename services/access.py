@@ -6,7 +6,7 @@ The four roles (API.md, "Who may do what"):
 - officer: reads and writes members only in the subtrees of ``organization_scope``;
 - inspector: reads the whole tenant; writes discipline and appeals;
 - partner (a dashboard key): statistics and aggregates only, never a personal field; counts
-  below the tenant's minimum cell size are suppressed.
+  only as published, small ones withheld (``projections/published_figures``).
 """
 
 from __future__ import annotations
@@ -89,9 +89,3 @@ class Actor:
         """Whether the actor may read the members of the organisation with ``lineage``."""
         scope = self.member_scope()
         return scope is None or bool(scope.intersection(lineage))
-
-    def disclosed(self, count: int, minimum_cell_size: int) -> int | None:
-        """A count as the actor may see it: partners see none below the minimum cell size."""
-        if not self.reads_personal_data and count < minimum_cell_size:
-            return None
-        return count

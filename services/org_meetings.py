@@ -7,12 +7,10 @@ on the book's version and the loser is re-run against the book the winner saved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import IntegrityError
 
 from partyledger.domain.decision import Decision
 from partyledger.domain.meeting_frames import (
@@ -49,8 +47,6 @@ from partyledger.services.access import AccessDeniedError, Actor, Role
 from partyledger.services.members import MemberRegister
 from partyledger.services.register import Outcome
 
-CONFLICT_RETRIES = 5
-
 
 class MeetingRegister(MemberRegister):
     rating_schemes: RatingSchemeBook = RATING_SCHEMES
@@ -77,7 +73,7 @@ class MeetingRegister(MemberRegister):
                                effective_on=effective_on, decision=decision)
             return [schedule]
 
-        return self._retrying("configure_meeting_frame", arguments, run)
+        return self.execute("configure_meeting_frame", arguments, run)
 
     def meeting_frames(self) -> tuple[FrameVersion, ...]:
         """Every frame configured, in the order configured (the default is version 0)."""
@@ -103,7 +99,7 @@ class MeetingRegister(MemberRegister):
                                       effective_on=effective_on, body=body, correction_reason=correction_reason)
             return [cell]
 
-        return self._retrying("record_meeting_score", arguments, run)
+        return self.execute("record_meeting_score", arguments, run)
 
     def meeting_scores(
         self, actor: Actor, organization_id: UUID, year: int, body: MeetingBody = MeetingBody.CELL,
@@ -147,7 +143,7 @@ class MeetingRegister(MemberRegister):
             book.count({organization.id: rating.current_grade}, scheme.collective_cap, effective_on)
             return [organization, book]
 
-        return self._retrying("rate_organization", arguments, run)
+        return self.execute("rate_organization", arguments, run)
 
     def organization_ratings(self, actor: Actor, organization_id: UUID) -> list[OrganizationRating]:
         """The organisation's rating in force for each year, by year."""
@@ -205,11 +201,3 @@ class MeetingRegister(MemberRegister):
     def readable_organization(self, actor: Actor, organization_id: UUID) -> Organization:
         self.check_tenant(actor)
         return self.organization(organization_id, field="organizationId")
-
-    def _retrying(self, command: str, arguments: dict[str, Any], run: Callable[[], list[Any]]) -> Outcome:
-        for _ in range(CONFLICT_RETRIES):
-            try:
-                return self.execute(command, arguments, run)
-            except IntegrityError:
-                continue  # another command on the same organisation or book was saved first
-        return self.execute(command, arguments, run)

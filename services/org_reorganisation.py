@@ -9,15 +9,10 @@ stay in it.
 
 from __future__ import annotations
 
-import random
-import time
-
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import IntegrityError
 
 from partyledger.domain.decision import Decision
 from partyledger.domain.member_reorganised import MemberNotInCellError, ReorganisationKind
@@ -38,7 +33,6 @@ from partyledger.services.cell_rosters import Workset
 from partyledger.services.members import MemberRegister
 from partyledger.services.register import Outcome
 
-CONFLICT_RETRIES = 10
 Change = Callable[[Workset], Organization]
 
 
@@ -50,16 +44,6 @@ class ReorganisationRegister(MemberRegister):
         work = Workset(self, super().with_consequences(changed))
         work.settle()
         return work.changed()
-
-    def execute(self, command: str, arguments: Mapping[str, Any], run: Callable[[], list[Any]]) -> Outcome:
-        """A save that conflicts with a concurrent one (the same cell's roster, say) runs the
-        command again on what is recorded now; the rules are checked afresh."""
-        for attempt in range(CONFLICT_RETRIES):
-            try:
-                return super().execute(command, arguments, run)
-            except IntegrityError:
-                time.sleep(random.uniform(0, 0.005) * (attempt + 1))  # let the racers spread out
-        return super().execute(command, arguments, run)
 
     # -- reorganisation -------------------------------------------------------------------------
 

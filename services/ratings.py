@@ -7,13 +7,11 @@ on the book's version, and the loser is re-run against the book the winner saved
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import IntegrityError
 
 from partyledger.domain.decision import Decision
 from partyledger.domain.member import Member
@@ -24,7 +22,6 @@ from partyledger.services.access import Actor
 from partyledger.services.members import MemberRegister
 from partyledger.services.register import Outcome
 
-CONFLICT_RETRIES = 5
 GRASSROOTS = (OrganizationKind.GRASSROOTS_COMMITTEE, OrganizationKind.GRASSROOTS_CELL)
 
 
@@ -50,7 +47,7 @@ class RatingRegister(MemberRegister):
         """Rate a member for the year (or correct that rating, with a reason)."""
         line = MemberGrade(member_id, grade, points, forced_reason)
         arguments = {k: v for k, v in locals().items() if k not in ("self", "actor", "line")}
-        return self._rate("rate_member", arguments, lambda: self._rate_lines(
+        return self.execute("rate_member", arguments, lambda: self._rate_lines(
             actor, [line], year=year, effective_on=effective_on, decision=decision,
             correction_reason=correction_reason))
 
@@ -60,7 +57,7 @@ class RatingRegister(MemberRegister):
     ) -> Outcome:
         """Record one rating decision for many members; the cap is checked on the whole of it."""
         arguments = {k: v for k, v in locals().items() if k not in ("self", "actor")}
-        return self._rate("rate_members", arguments, lambda: self._rate_lines(
+        return self.execute("rate_members", arguments, lambda: self._rate_lines(
             actor, lines, year=year, effective_on=effective_on, decision=decision))
 
     def cap_scope(self, cell_id: UUID, scope: CapScope) -> UUID:
@@ -81,14 +78,6 @@ class RatingRegister(MemberRegister):
         return found or AnnualRatingBook.open(scope_id, year)
 
     # -- the steps ---------------------------------------------------------------------------
-
-    def _rate(self, command: str, arguments: dict[str, Any], run: Callable[[], list[Any]]) -> Outcome:
-        for _ in range(CONFLICT_RETRIES):
-            try:
-                return self.execute(command, arguments, run)
-            except IntegrityError:
-                continue  # another rating in the same scope was saved first: count again
-        return self.execute(command, arguments, run)
 
     def _rate_lines(  # noqa: PLR0913
         self, actor: Actor, lines: Sequence[MemberGrade], *, year: int, effective_on: date,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,9 +16,17 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from opentelemetry import metrics, trace
 
+from partyledger.domain.errors import DomainError
 from partyledger.domain.provenance import current_provenance
+from partyledger.domain.values import IdempotencyKey
 from partyledger.services.access import AccessDeniedError, Actor
-from partyledger.services.idempotency import CommandReceipt, fingerprint, receipt_id
+from partyledger.services.conflicts import CONFLICT_RETRIES
+from partyledger.services.idempotency import (
+    CommandReceipt,
+    fingerprint,
+    receipt_id,
+    tenant_wide_receipt_id,
+)
 from partyledger.services.transcodings import register_domain_transcodings
 
 TENANT = "PARTYLEDGER_TENANT"
@@ -81,29 +90,56 @@ class RegisterApplication(Application):  # type: ignore[type-arg]
         """Run a command once per idempotency key; save everything it changed in one transaction.
 
         ``run`` checks authority and rules and returns the changed aggregates, the one the
-        command is about first. A broken rule raises before anything is saved.
+        command is about first. A broken rule raises before anything is saved. A save refused
+        because a concurrent command changed the same aggregates first runs the command again
+        (``CONFLICT_RETRIES``).
         """
         attributes = {"tenant.id": self.tenant, "command": command}
-        with _tracer.start_as_current_span(f"command {command}", attributes=attributes), \
+        with _tracer.start_as_current_span(f"command {command}", attributes=attributes) as span, \
                 self.holding(None):  # a command loads afresh, whatever a read held
-            key = current_provenance().idempotency_key
-            digest = fingerprint(command, arguments)
+            if (key := current_provenance().idempotency_key) is not None:
+                IdempotencyKey.parse(key, field="idempotencyKey")  # whoever calls, it is stored
+            for pause in CONFLICT_RETRIES.pauses():
+                try:
+                    return self._attempt(command, arguments, run)
+                except IntegrityError:
+                    span.add_event("conflict")
+                    time.sleep(pause)
+            try:
+                return self._attempt(command, arguments, run)
+            except IntegrityError:
+                raise CONFLICT_RETRIES.exhausted(command) from None
+
+    def _attempt(
+        self, command: str, arguments: Mapping[str, Any], run: Callable[[], list[Aggregate]]
+    ) -> Outcome:
+        """Authority first: ``run`` is checked before the sender's receipt is looked up, so a
+        refusal (``AccessDeniedError``) never depends on an earlier answer. A broken rule yields
+        to the receipt, though: a retried step may already have happened."""
+        key = current_provenance().idempotency_key
+        digest = fingerprint(command, arguments)
+        try:
+            changed, broken = run(), None
+        except DomainError as error:
+            changed, broken = [], error
+        if key and (earlier := self._receipt(key)):
+            return self._replay(earlier, digest)
+        if broken is not None:
+            raise broken
+        changed = self.with_consequences(changed)
+        if key:
+            changed.append(CommandReceipt.issue(
+                key=key, command=command, fingerprint=digest, subject_id=changed[0].id
+            ))
+        try:
+            recordings = self.save(*changed)
+        except IntegrityError:
             if key and (earlier := self._receipt(key)):
                 return self._replay(earlier, digest)
-            changed = self.with_consequences(run())
-            if key:
-                changed.append(CommandReceipt.issue(
-                    key=key, command=command, fingerprint=digest, subject_id=changed[0].id
-                ))
-            try:
-                recordings = self.save(*changed)
-            except IntegrityError:
-                if key and (earlier := self._receipt(key)):
-                    return self._replay(earlier, digest)
-                raise
-            _commands.add(1, {"tenant.id": self.tenant, "command": command})
-            position = max(r.notification.id for r in recordings)
-            return Outcome(subject_id=changed[0].id, position=position)
+            raise
+        _commands.add(1, {"tenant.id": self.tenant, "command": command})
+        position = max(r.notification.id for r in recordings)
+        return Outcome(subject_id=changed[0].id, position=position)
 
     def with_consequences(self, changed: list[Aggregate]) -> list[Aggregate]:
         """What else a command's changes oblige the register to record in the same save (for
@@ -111,11 +147,15 @@ class RegisterApplication(Application):  # type: ignore[type-arg]
         return changed
 
     def _receipt(self, key: str) -> CommandReceipt | None:
-        try:
-            receipt: CommandReceipt = self.repository.get(receipt_id(key))
-        except AggregateNotFoundError:
-            return None
-        return receipt
+        """The current sender's receipt for ``key``: at its own id, or at the tenant-wide id of
+        a receipt stored before keys were the sender's, if this sender issued it."""
+        sender = current_provenance().recorded_by
+        own, shared = receipt_id(key, sender), tenant_wide_receipt_id(key)
+        found = self.aggregates([own, shared])
+        for receipt in (found[own], found[shared]):
+            if isinstance(receipt, CommandReceipt) and receipt.sent_by(sender):
+                return receipt
+        return None
 
     def _replay(self, receipt: CommandReceipt, digest: str) -> Outcome:
         receipt.check_same(digest)

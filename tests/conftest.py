@@ -14,6 +14,7 @@ import pytest
 from partyledger.domain.organization import OrganizationKind
 from partyledger.domain.provenance import Provenance, recorded_by
 from partyledger.infra.embedded_postgres import start_embedded_postgres
+from partyledger.infra.logins import SERVICE_LOGIN, as_login
 from partyledger.infra.shards import shutdown_pools
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
 from partyledger.services.access import Actor, Role
@@ -38,8 +39,17 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def directory(database_url: str) -> Iterator[TenantDirectory]:
-    tenants = TenantDirectory({"main": database_url}, application_name="partyledger-tests")
+def service_url(database_url: str) -> str:
+    """The service's own login, which provisioning makes: no superuser, owner of nothing."""
+    return as_login(database_url, SERVICE_LOGIN)
+
+
+@pytest.fixture(scope="session")
+def directory(database_url: str, service_url: str) -> Iterator[TenantDirectory]:
+    """Tenants provisioned on ``database_url`` (a superuser's), served on ``service_url``: every
+    test runs the service without an administrator's rights."""
+    tenants = TenantDirectory({"main": service_url}, admin_shards={"main": database_url},
+                              application_name="partyledger-tests")
     tenants.install()
     yield tenants
     shutdown_pools()

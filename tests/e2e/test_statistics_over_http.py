@@ -62,18 +62,32 @@ def test_the_tenants_figures_with_denominators_and_rounding(
     assert figures["organizationCounts"]["total"] == 5
 
 
-def test_a_partner_key_reads_figures_with_small_counts_suppressed(
+PUBLISHED_COUNT = """
+query Published($org: ID) { statistics(organizationId: $org) { memberCount(asOf: "2021-12-31") } }"""
+PUBLISHED_RATINGS = """{ statistics { ratingDistribution(year: 2021) {
+  rated eligible grades { grade count shareOfRated } atLeastGood { count shareOfEligible } } } }"""
+
+
+def test_a_partner_key_reads_the_published_table_with_small_cells_and_complements_withheld(
     graphql: GraphQL, token_for: Callable[..., str], tenant: TenantRuntime, province: Province,
 ) -> None:
     partner = token_for(tenant.tenant.slug, Role.PARTNER)
-    figures = graphql(FIGURES, partner, {"org": gid("Organization", province.a)})["data"]["statistics"]
-    ratings = figures["ratingDistribution"]
-    assert (ratings["rated"], ratings["eligible"]) == (9, 10)
-    grades = {g["grade"]: (g["count"], g["shareOfRated"]) for g in ratings["grades"]}
-    assert grades["GOOD"] == (6, "66.67")
-    assert grades["EXCELLENT"] == (None, None)  # 1 < the minimum cell size (5): neither count nor share
-    assert ratings["atLeastGood"]["shareOfRated"] == "77.78"
-    assert figures["exits"]["total"] is None  # 1 exit in A in 2022
+    organizations = {"tenant": None, "root": province.root, "a": province.a, "a1": province.a1,
+                     "a2": province.a2, "b": province.b}
+    counts = {name: graphql(PUBLISHED_COUNT, partner, {"org": org and gid("Organization", org)})[
+        "data"]["statistics"]["memberCount"] for name, org in organizations.items()}
+    # A2's 4 is below 5; A1's 6 is withheld with it, else A (10) less A1 would give it
+    assert counts == {"tenant": 15, "root": 15, "a": 10, "a1": None, "a2": None, "b": 5}
+    ratings = graphql(PUBLISHED_RATINGS, partner)["data"]["statistics"]["ratingDistribution"]
+    assert ratings["eligible"] == 15
+    # 1 EXCELLENT, 1 COMPLETED, 1 NOT_COMPLETED and 1 member not rated: every complement too
+    assert ratings["rated"] is None and ratings["atLeastGood"] == {"count": None,
+                                                                  "shareOfEligible": None}
+    assert [(g["grade"], g["count"]) for g in ratings["grades"]] == [
+        ("EXCELLENT", None), ("GOOD", None), ("COMPLETED", None), ("NOT_COMPLETED", None)]
+    flows = graphql('{ statistics { exits(start: "2022-01-01", end: "2022-12-31") { total } } }',
+                    partner)
+    assert flows["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     members = graphql("{ members(first: 1) { totalCount } }", partner)
     assert members["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

@@ -39,6 +39,8 @@ from partyledger.infra.db_roles import (
     role_name,
 )
 from partyledger.infra.eventstore import SharedPoolDatastore, TenantApplicationRecorder, tenant_env
+from partyledger.infra.logins import SERVICE_LOGIN
+from partyledger.infra.provisioning import refresh_memberships
 from partyledger.infra.shards import shard_pool
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
 from partyledger.projections.follower import catch_up
@@ -202,11 +204,12 @@ def test_the_application_works_end_to_end_as_its_tenant_s_roles(
 
 
 def test_a_connection_goes_back_to_the_pool_as_the_login_role(
-    tenant: TenantRuntime, database_url: str,
+    tenant: TenantRuntime, service_url: str,
 ) -> None:
     datastore = datastore_of(tenant)
-    with psycopg.connect(database_url) as conn:
+    with psycopg.connect(service_url) as conn:
         login = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
+    assert login == SERVICE_LOGIN
     with datastore.get_connection() as conn:
         assert conn.execute("SELECT current_user AS u").fetchone() == {"u": roles_of(tenant).app}
     with pytest.raises(Exception, match="division by zero"), \
@@ -232,9 +235,9 @@ def test_a_connection_goes_back_to_the_pool_as_the_login_role(
 # -- provisioning ------------------------------------------------------------------------------
 
 
-def test_provisioning_again_changes_nothing(tenant: TenantRuntime) -> None:
-    with datastore_of(tenant).pool.connection() as conn:
-        assert provision(conn, roles_of(tenant)).statements == []
+def test_provisioning_again_changes_nothing(tenant: TenantRuntime, database_url: str) -> None:
+    with shard_pool(database_url).connection() as conn:
+        assert provision(conn, roles_of(tenant), service=SERVICE_LOGIN).statements == []
 
 
 def test_a_schema_made_before_roles_is_brought_under_them(
@@ -278,10 +281,12 @@ def test_a_schema_made_before_roles_is_brought_under_them(
         assert owners.pop(EVENTS) == roles.owner
         assert owners.pop("register_events_notification_id_seq") == roles.owner
         assert owners.pop("stored_event_uuid") == roles.owner
+        assert owners.pop("read_audit") == owners.pop("read_audit_id_seq") == roles.owner
         assert set(owners.values()) == {roles.app}  # projections and tracking
         assert privileges(conn, roles.app, f"{schema}.{EVENTS}") == {"SELECT"}
         assert privileges(conn, roles.writer, f"{schema}.{EVENTS}") == {"SELECT", "INSERT"}
-        assert provision(conn, roles).statements == []
+        assert privileges(conn, roles.app, f"{schema}.read_audit") == {"SELECT", "INSERT"}
+        assert provision(conn, roles, service=SERVICE_LOGIN).statements == []
     with recorded_by(Provenance.system(actor.subject)):
         runtime.register.found_organization(
             actor, name="Chi bộ mới", kind=OrganizationKind.GRASSROOTS_CELL,
@@ -307,25 +312,31 @@ def test_role_names_fit_postgres_identifiers() -> None:
 
 
 class RoleSchema:
-    """Mixin: a fresh schema with its roles provisioned; the project's factory acting as them."""
+    """Mixin: a fresh schema with its roles and event store provisioned on the administrator's
+    connection; the project's factory on the service's login, acting as the tenant's roles."""
 
     dsn: str
     schema: str
 
     @pytest.fixture(autouse=True)
-    def _role_schema(self, database_url: str) -> Iterator[None]:
-        self.dsn = database_url
+    def _role_schema(self, database_url: str, service_url: str) -> Iterator[None]:
+        self.dsn = service_url
         self.schema = f"roles_{uuid.uuid4().hex}"
         roles = TenantRoles.for_schema(self.schema)
         with shard_pool(database_url).connection() as conn:
-            provision(conn, roles, create_schema=True)
+            provision(conn, roles, create_schema=True, service=SERVICE_LOGIN)
+        admin = Environment(env=tenant_env(database_url, self.schema, roles=True))
+        InfrastructureFactory.construct(admin).application_recorder()  # the owner's DDL
+        with shard_pool(database_url).connection() as conn:
+            provision(conn, roles, service=SERVICE_LOGIN)
+            refresh_memberships(conn, roles)
         yield
         with shard_pool(database_url).connection() as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(self.schema)))
             drop_roles(conn, roles)
 
     def factory(self) -> Any:
-        env = Environment(env=tenant_env(self.dsn, self.schema, roles=True))
+        env = Environment(env=tenant_env(self.dsn, self.schema, roles=True, CREATE_TABLE="n"))
         factory = InfrastructureFactory.construct(env)
         roles = factory.datastore.roles  # type: ignore[attr-defined]
         assert roles == TenantRoles.for_schema(self.schema)

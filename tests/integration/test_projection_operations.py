@@ -28,19 +28,22 @@ from partyledger.infra.rebuild import MARKS, rebuild, rebuilding, status
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
 from partyledger.projections.follower import catch_up_all
 from partyledger.projections.progress import ProjectionProgress
+from partyledger.projections.shadow_tables import REBUILD_PREFIX
 from partyledger.services.access import Actor, Role
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
 def snapshot(tenant: TenantRuntime, *, with_xmin: bool = False) -> Snapshot:
-    """Every table of the tenant's schema but its event log and the rebuild marks, row by row;
-    ``with_xmin``: with the transaction that wrote each row, to tell untouched from rewritten."""
+    """Every table of the tenant's schema but its event log, the rebuild marks and the tables a
+    rebuild fills, row by row; ``with_xmin``: with the transaction that wrote each row, to tell
+    untouched from rewritten."""
     schema = tenant.tenant.schema_name
     events = tenant.register.recorder.events_table_name  # type: ignore[attr-defined]
     with tenant.register.factory.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
         curs.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s"
-                     " AND tablename <> ALL(%s)", (schema, [events, MARKS, "read_audit"]))
+                     " AND tablename <> ALL(%s) AND NOT starts_with(tablename, %s)",
+                     (schema, [events, MARKS, "read_audit"], REBUILD_PREFIX))
         tables = sorted(r["tablename"] for r in curs.fetchall())
         taken: Snapshot = {}
         for table in tables:
@@ -50,12 +53,26 @@ def snapshot(tenant: TenantRuntime, *, with_xmin: bool = False) -> Snapshot:
     return taken
 
 
+def relation_names(tenant: TenantRuntime) -> set[str]:
+    """The names of the tables and indexes in the tenant's schema, but the rebuild marks'."""
+    with tenant.register.factory.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        curs.execute("SELECT relname FROM pg_class WHERE relkind IN ('r', 'i')"
+                     " AND relnamespace = %s::regnamespace AND NOT starts_with(relname, %s)",
+                     (tenant.tenant.schema_name, MARKS))
+        return {r["relname"] for r in curs.fetchall()}
+
+
 def head(tenant: TenantRuntime) -> int:
     return tenant.register.recorder.max_notification_id() or 0
 
 
 def positions(tenant: TenantRuntime) -> dict[str, int]:
     return {view.name: view.position() for view in tenant.views}
+
+
+def rebuilt_positions(tenant: TenantRuntime) -> dict[str, int]:
+    """How far an unfinished rebuild has filled each view's copy."""
+    return {s.projection: s.rebuilt_to or 0 for s in status(tenant)}
 
 
 def record_history(tenant: TenantRuntime, admin: Actor, cell: uuid.UUID, *, members: int = 6,
@@ -80,13 +97,14 @@ def test_a_rebuild_equals_the_live_projection_row_by_row(
 ) -> None:
     record_history(tenant, admin, cell_id)
     catch_up_all(tenant.register, tenant.views)
-    live = snapshot(tenant)
+    live, relations = snapshot(tenant), relation_names(tenant)
     assert live["roster_members"] and live["org_tree_versions"]
     seen: list[tuple[int, int]] = []
 
     report = rebuild(tenant, batch_size=3, progress=lambda done, total: seen.append((done, total)))
 
     assert snapshot(tenant) == live
+    assert relation_names(tenant) == relations  # the same tables and indexes, by their names
     assert set(positions(tenant).values()) == {head(tenant)} and report.position == head(tenant)
     assert report.events == head(tenant) and not report.resumed
     assert seen[0] == (0, head(tenant)) and seen[-1] == (head(tenant), head(tenant))
@@ -104,15 +122,16 @@ def test_a_killed_rebuild_resumes_and_ends_exactly_once(
     first = cli(database_url, tmp_path, "rebuild", "--tenant", slug, "--batch-size", "1", wait=False)
     try:  # kill -9 once a good part, not all, of the log is rebuilt
         deadline = time.monotonic() + 60
-        while not (rebuilding(tenant) and end // 4 < min(positions(tenant).values())):
+        while not (rebuilding(tenant) and end // 4 < min(rebuilt_positions(tenant).values())):
             assert first.poll() is None, "the rebuild ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.01)
         first.send_signal(signal.SIGKILL)
     finally:
         first.wait(30)
-    midway = positions(tenant)
+    midway = rebuilt_positions(tenant)
     assert rebuilding(tenant) == {v.name for v in tenant.views} and min(midway.values()) < end
+    assert snapshot(tenant) == live and positions(tenant) == {v.name: end for v in tenant.views}
 
     resumed = cli(database_url, tmp_path, "rebuild", "--tenant", slug, "--batch-size", "50")
 
@@ -122,6 +141,34 @@ def test_a_killed_rebuild_resumes_and_ends_exactly_once(
     assert not rebuilding(tenant)
     shown = cli(database_url, tmp_path, "status", "--tenant", slug).stdout
     assert "roster" in shown and str(end) in shown and "unfinished" not in shown
+
+
+def test_a_rebuild_that_fails_midway_leaves_the_tenant_served_as_before(
+    directory: TenantDirectory, tenant: TenantRuntime, admin: Actor, cell_id: uuid.UUID,
+) -> None:
+    record_history(tenant, admin, cell_id, members=30)
+    live, end = snapshot(tenant), head(tenant)
+
+    def fail_midway(done: int, total: int) -> None:
+        if 0 < done < total:
+            raise RuntimeError("the rebuild stops here")
+
+    with pytest.raises(RuntimeError, match="stops here"):
+        rebuild(tenant, batch_size=5, progress=fail_midway)
+
+    assert snapshot(tenant) == live and positions(tenant) == {v.name: end for v in tenant.views}
+    assert rebuilding(tenant) == {v.name for v in tenant.views}
+    assert 0 < min(rebuilt_positions(tenant).values()) < end
+    projector = Projector(directory, ProjectionProgress(), meter=_meter()[0])
+    with recorded_by(Provenance.system(admin.subject)):
+        enroll_officials(tenant, admin, cell_id, n=1)
+    assert projector.catch_up(tenant) == head(tenant) > end  # the live views follow the log
+    moved = snapshot(tenant)
+    assert len(moved["roster_members"]) == len(live["roster_members"]) + 1
+
+    assert rebuild(tenant, batch_size=50).resumed
+    assert snapshot(tenant) == moved and not rebuilding(tenant)
+    projector.stop()
 
 
 def test_rebuilding_one_tenant_leaves_another_untouched(
@@ -193,6 +240,47 @@ def test_a_rebuild_alongside_the_projector_and_new_appends_ends_exactly_once(
     after = snapshot(tenant)
     rebuild(tenant, batch_size=1000)
     assert snapshot(tenant) == after
+
+
+def test_a_catch_up_that_failed_on_the_database_is_tried_again_without_a_new_append(
+    directory: TenantDirectory, tenant: TenantRuntime, admin: Actor, cell_id: uuid.UUID,
+) -> None:
+    record_history(tenant, admin, cell_id, members=3, live=False)
+    tracking = sql.Identifier(tenant.tenant.schema_name, "roster_tracking")
+    as_app = sql.SQL("SET LOCAL ROLE {}").format(
+        sql.Identifier(TenantRoles.for_schema(tenant.tenant.schema_name).app))
+    with directory.pool(tenant.tenant.shard).connection() as conn, conn.transaction():
+        conn.execute(as_app)  # the tracking table goes missing: every catch-up fails
+        conn.execute(sql.SQL("ALTER TABLE {} RENAME TO roster_tracking_away").format(tracking))
+    projector = Projector(OnlyTenant(directory, tenant), ProjectionProgress(), meter=_meter()[0],
+                          retry_seconds=0.2)
+    projector.start()
+    try:
+        time.sleep(1.5)  # a few failed attempts
+        with directory.pool(tenant.tenant.shard).connection() as conn, conn.transaction():
+            conn.execute(as_app)
+            conn.execute(sql.SQL("ALTER TABLE {} RENAME TO roster_tracking").format(
+                sql.Identifier(tenant.tenant.schema_name, "roster_tracking_away")))
+        deadline = time.monotonic() + 20
+        while set(positions(tenant).values()) != {head(tenant)}:
+            assert time.monotonic() < deadline, positions(tenant)
+            time.sleep(0.1)
+    finally:
+        projector.stop()
+
+
+class OnlyTenant:
+    """The directory as far as a projector asks, with one tenant in it: the projector then
+    leaves the test database's other tenants alone."""
+
+    def __init__(self, directory: TenantDirectory, tenant: TenantRuntime) -> None:
+        self._directory, self._tenant = directory, tenant
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._directory, name)
+
+    def list(self) -> list[Any]:
+        return [self._tenant.tenant]
 
 
 def test_the_lag_gauge_reports_each_projection_of_each_tenant(

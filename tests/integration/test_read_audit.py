@@ -81,7 +81,7 @@ def test_the_audit_is_append_only(tenant: TenantRuntime, audit: ReadAuditLog) ->
     schema = tenant.register.factory.datastore.schema  # type: ignore[attr-defined]
     for change in (f"UPDATE {schema}.read_audit SET subject = 'nobody'",
                    f"DELETE FROM {schema}.read_audit"):
-        with pytest.raises(ProgrammingError, match="append-only"), \
+        with pytest.raises(ProgrammingError, match="permission denied for table read_audit"), \
                 tenant.register.factory.datastore.transaction(commit=True) as curs:  # type: ignore[attr-defined]
             curs.execute(change)
     assert audit.entries(someone(tenant, Role.TENANT_ADMIN)).total_count == 1

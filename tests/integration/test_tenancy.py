@@ -98,7 +98,8 @@ def test_fifty_tenants_in_one_process_share_at_most_ten_connections(
     assert all(directory.runtime(s).queries.children(None) for s in slugs)
     with psycopg.connect(database_url) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+            " AND datname = current_database()",
             (directory.application_name,)).fetchone()
     assert row is not None and 1 <= row[0] <= 10
 
