@@ -1,5 +1,6 @@
 """The schema, composed from per-feature query and mutation mixins."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -7,7 +8,8 @@ import strawberry
 from strawberry import relay
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from graphql.error import GraphQLError
+from strawberry.types import ExecutionContext, Info
 
 from partyledger.graphql.admission import AdmissionMutation
 from partyledger.graphql.badges import BadgesMutation
@@ -30,6 +32,9 @@ from partyledger.graphql.statistics import StatisticsQuery
 from partyledger.graphql.tracing import PrivateTracing
 from partyledger.graphql.transfers import TransfersMutation, TransfersQuery
 from partyledger.graphql.viewer import ViewerQuery
+
+log = logging.getLogger(__name__)
+
 
 @strawberry.type
 class NodeQuery:
@@ -56,14 +61,27 @@ class Mutation(
     pass
 
 
+class LedgerSchema(strawberry.Schema):
+    """Strawberry logs every error as graphql-core prints it, with the lines of the document
+    around its location, so a name written inline in a query would reach the server log. Here
+    an error is logged by its code and path only; an unexpected one was logged with its stack
+    and trace id when it was masked (graphql/errors.py)."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            code = (error.extensions or {}).get("code")
+            log.debug("GraphQL error %s at %s", code, error.path)
+
+
 def build_schema(
     *, limits: QueryLimits | None = None, budget: CostBudget | None = None,
     production: bool = False,
-) -> strawberry.Schema:
+) -> LedgerSchema:
     """Production: no introspection and no "Did you mean" suggestions; the limits apply always."""
     limits = limits or QueryLimits()
     guards: list[Callable[[], SchemaExtension]] = [DisableIntrospection] if production else []
-    return strawberry.Schema(
+    return LedgerSchema(
         query=Query,
         mutation=Mutation,
         types=HISTORY_TYPES,

@@ -147,3 +147,23 @@ def test_a_read_has_database_spans_under_its_request_with_statements_without_val
     statements = " ".join(str((s.attributes or {})["db.statement"]) for s in database)
     assert "%s" in statements or "$1" in statements  # values go as parameters
     assert "Nguy" not in statements and "nguyen van an" not in statements.lower()
+
+
+def test_an_error_in_a_query_with_a_name_written_inline_leaves_the_name_out_of_the_log(
+    client: TestClient[Any], token_for: Callable[..., str], tenant: TenantRuntime,
+    admission: dict[str, str], caplog: pytest.LogCaptureFixture,
+) -> None:
+    """graphql-core prints an error with the lines of the document around it; the log must
+    not: a refused inline name would otherwise be written there in full."""
+    token = token_for(tenant.tenant.slug)
+    too_long = NAME + " Thị" * 60
+    refused = ADMIT.replace(f'fullName: "{NAME}"', f'fullName: "{too_long}"') % admission
+    caplog.set_level("DEBUG")
+    response = client.post("/graphql", json={"query": refused},
+                           headers={"Authorization": f"Bearer {token}"})
+    errors = response.json()["errors"]
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert errors[0]["extensions"]["field"] == ["input", "fullName"]
+    assert any(r.name == "partyledger.graphql.schema" for r in caplog.records)
+    logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    assert NAME not in logged and "Thị Thị" not in logged
