@@ -3,7 +3,7 @@ copied with ``COPY … FROM STDIN (FORMAT BINARY)`` in large transactions, on a 
 so that encoding the next batch overlaps writing this one.
 
 Each transaction is the recorder's own append transaction: it runs as the tenant's writer role
-(SELECT and INSERT on events, nothing else), takes the recorder's table lock (so notification
+(INSERT on events and the ids it is handed back, nothing else), takes the recorder's table lock (so notification
 ids are handed out and committed in order: readers never pass over a gap that fills later),
 sends the recorder's NOTIFY (so projectors follow) and inserts through the events table's
 triggers, none of which is disabled. Rows take their notification ids from the table's sequence

@@ -14,7 +14,8 @@ Three NOLOGIN roles per tenant schema ``s``:
     upsert, so it needs UPDATE), may create tables in the schema. No INSERT, UPDATE, DELETE or
     TRUNCATE on events; no UPDATE, DELETE or TRUNCATE on the read audit.
 ``pl_<s>_writer``
-    What the append transaction runs as: SELECT and INSERT on events tables, USAGE on their
+    What the append transaction runs as: INSERT on events tables and SELECT on their
+    ``notification_id`` only (what ``INSERT … RETURNING`` hands back), USAGE on their
     sequences, EXECUTE on the owner's functions (the table lock is a SECURITY DEFINER function,
     because ``LOCK TABLE … IN EXCLUSIVE MODE`` needs UPDATE, DELETE or TRUNCATE). Nothing on
     projection, tracking or audit tables.
@@ -258,9 +259,8 @@ def _ensure_default_privileges(conn: psycopg.Connection[Any], roles: TenantRoles
     owner, schema = Identifier(roles.owner), Identifier(roles.schema)
     app, writer = Identifier(roles.app), Identifier(roles.writer)
     wanted = (
-        ("r", "TABLES", {f"{roles.app}=SELECT", f"{roles.writer}=SELECT",
-                         f"{roles.writer}=INSERT"},
-         [(SQL("SELECT"), app), (SQL("SELECT, INSERT"), writer)]),
+        ("r", "TABLES", {f"{roles.app}=SELECT", f"{roles.writer}=INSERT"},
+         [(SQL("SELECT"), app), (SQL("INSERT"), writer)]),
         ("S", "SEQUENCES", {f"{roles.writer}=USAGE"}, [(SQL("USAGE"), writer)]),
         ("f", "FUNCTIONS", {f"{roles.writer}=EXECUTE"}, [(SQL("EXECUTE"), writer)]),
     )
@@ -308,7 +308,7 @@ def _ensure_relations(conn: psycopg.Connection[Any], roles: TenantRoles, run: An
                           wanted)
             continue
         if r["name"] in events:
-            owner, wanted = roles.owner, {roles.app: {"SELECT"}, roles.writer: {"SELECT", "INSERT"}}
+            owner, wanted = roles.owner, {roles.app: {"SELECT"}, roles.writer: {"INSERT"}}
         elif r["name"] in audits:
             owner, wanted = roles.owner, {roles.app: {"SELECT", "INSERT"}}
         else:
@@ -316,6 +316,8 @@ def _ensure_relations(conn: psycopg.Connection[Any], roles: TenantRoles, run: An
         if r["owner"] != owner:  # also moves the table's indexes and owned sequences
             run(SQL("ALTER TABLE {} OWNER TO {}").format(name, Identifier(owner)))
         ensure_grants(run, SQL("TABLE {}").format(name), r["grants"], {r["owner"], owner}, wanted)
+        if r["name"] in events:
+            _ensure_returned_ids(conn, roles, run, name)
     types = conn.execute(
         "SELECT t.typname AS name, pg_get_userbyid(t.typowner) AS owner FROM pg_type t"
         " JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
@@ -324,6 +326,21 @@ def _ensure_relations(conn: psycopg.Connection[Any], roles: TenantRoles, run: An
         if t["owner"] != roles.owner:
             run(SQL("ALTER TYPE {} OWNER TO {}").format(
                 Identifier(roles.schema, t["name"]), Identifier(roles.owner)))
+
+
+def _ensure_returned_ids(conn: psycopg.Connection[Any], roles: TenantRoles, run: Any,
+                        table: Identifier) -> None:
+    """The writer reads nothing of the events but the ids its own ``INSERT … RETURNING
+    notification_id`` hands back: SELECT on that one column (a table without it, a snapshot
+    store, needs none)."""
+    found = conn.execute(
+        "SELECT has_column_privilege(%s, %s::regclass, 'notification_id', 'SELECT') AS granted"
+        " FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'notification_id'"
+        " AND NOT attisdropped",
+        (roles.writer, table.as_string(conn), table.as_string(conn))).fetchone()
+    if found is not None and not found["granted"]:
+        run(SQL("GRANT SELECT (notification_id) ON TABLE {} TO {}").format(
+            table, Identifier(roles.writer)))
 
 
 def _ensure_functions(conn: psycopg.Connection[Any], roles: TenantRoles, run: Any,

@@ -5,8 +5,8 @@ audit chain will be maintained, where events are made immutable in the database,
 appends are traced and counted.
 
 With the tenant's roles on (``tenant_env(..., roles=True)``; see ``db_roles``), every checkout of
-the tenant's datastore acts as ``pl_<schema>_app``, an append as ``pl_<schema>_writer`` (SELECT
-and INSERT on events, nothing else) and the event store's DDL as ``pl_<schema>_owner`` — which
+the tenant's datastore acts as ``pl_<schema>_app``, an append as ``pl_<schema>_writer`` (INSERT
+on events and SELECT on their ids only) and the event store's DDL as ``pl_<schema>_owner`` — which
 only an administrator's login can act as (``provisioning``): the service's datastores are built
 with ``CREATE_TABLE=n``. A
 transaction sends ``SET LOCAL ROLE`` with its ``BEGIN`` (no extra round trip; the role ends with

@@ -173,8 +173,13 @@ def readiness(conn: psycopg.Connection[Any], roles: TenantRoles, *,
         "   ON n.oid = p.pronamespace WHERE n.nspname = %(s)s) AS functions,"
         " array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
         "   WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname ="
-        "   coalesce(%(service)s, current_user))" + settable + ") AS memberships",
-        {"s": roles.schema, "events": EVENTS_TABLE, "service": service}).fetchone()
+        "   coalesce(%(service)s, current_user))" + settable + ") AS memberships,"
+        " EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        "   JOIN pg_roles w ON w.rolname = %(writer)s"
+        "   WHERE n.nspname = %(s)s AND c.relname = %(events)s"
+        "   AND has_table_privilege(w.oid, c.oid, 'SELECT')) AS writer_reads",
+        {"s": roles.schema, "events": EVENTS_TABLE, "service": service,
+         "writer": roles.writer}).fetchone()
     assert row is not None
     guard, no_truncate, lock = event_store_objects(EVENTS_TABLE)
     problems = [f"{what} is not owned by {roles.owner}" for what, owner in (
@@ -185,6 +190,8 @@ def readiness(conn: psycopg.Connection[Any], roles: TenantRoles, *,
     problems += [f"no function {f}" for f in (guard, lock) if f not in row["functions"]]
     problems += [f"the service's login may not act as {r}" for r in (roles.app, roles.writer)
                  if r not in row["memberships"]]
+    if row["writer_reads"]:  # an earlier release let the writer read every event
+        problems.append(f"{roles.writer} may read {EVENTS_TABLE}")
     return problems
 
 

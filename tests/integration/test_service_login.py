@@ -151,6 +151,12 @@ def test_the_writer_only_appends(
             service_conn.execute(sql.SQL(statement).format(table(tenant)))
     for name in ("read_audit", "roster_members", "roster_tracking"):
         refused(service_conn, sql.SQL("SELECT * FROM {}").format(table(tenant, name)), writer)
+    # Of the events it appends, it reads back only the ids the insert returns.
+    refused(service_conn, sql.SQL("SELECT topic, state FROM {}").format(table(tenant)), writer)
+    with service_conn.transaction(force_rollback=True):
+        service_conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(writer)))
+        assert service_conn.execute(sql.SQL("SELECT max(notification_id) AS m FROM {}").format(
+            table(tenant))).fetchone() is not None
 
 
 # -- observation 6: the read audit --------------------------------------------------------------
