@@ -17,6 +17,7 @@ from strawberry.types import Info
 from partyledger.domain.member_exits import ExitKind as DomainExitKind
 from partyledger.domain.organization_kinds import OrganizationKind as DomainKind
 from partyledger.domain.rating_schemes import Grade, LegacyOrgGrade
+from partyledger.domain.values import Label
 from partyledger.graphql.context import Ledger, ledger
 from partyledger.graphql.errors import BadInputError, NotFoundError
 from partyledger.graphql.ids import uuid_of
@@ -197,6 +198,7 @@ class Statistics:
                          campaign: str | None = None) -> Screenings:
         _period(start, end)
         self._refuse_flows()
+        campaign = Label.parse_optional(campaign, field="campaign")
         found = await self._run(info, end, lambda q, orgs: q.screenings(
             start, end, orgs, self.known_at, campaign))
         return Screenings(start=start, end=end, campaign=campaign,

@@ -37,8 +37,12 @@ CONTROL_DDL = (
     " key_id text PRIMARY KEY, tenant text NOT NULL REFERENCES control.tenants (slug),"
     " label text NOT NULL, salt bytea NOT NULL, digest bytea NOT NULL, idempotency_key text,"
     " issued_by text NOT NULL, issued_at timestamptz NOT NULL DEFAULT now(),"
-    " revoked_by text, revoked_at timestamptz, last_used_at timestamptz,"
-    " UNIQUE (tenant, idempotency_key))",
+    " revoked_by text, revoked_at timestamptz, last_used_at timestamptz)",
+    # An idempotency key is its sender's own, as for commands (services/idempotency.py): two
+    # administrators may use the same key, and neither learns that the other did.
+    "ALTER TABLE control.api_keys DROP CONSTRAINT IF EXISTS api_keys_tenant_idempotency_key_key",
+    "CREATE UNIQUE INDEX IF NOT EXISTS api_keys_by_sender_key"
+    " ON control.api_keys (tenant, issued_by, idempotency_key)",
     "CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON control.api_keys (tenant, issued_at DESC)",
     "CREATE TABLE IF NOT EXISTS control.partner_policies ("
     " tenant text PRIMARY KEY REFERENCES control.tenants (slug),"
@@ -103,7 +107,7 @@ class ApiKeyStore:
             if row is not None:
                 conn.execute(_AUDIT, (tenant, "ISSUED", key_id, issued_by, label))
                 return IssuedPartnerKey(PartnerKey(**row), f"pl_{key_id}_{secret}")
-        return self._first_answer(tenant, label, idempotency_key)
+        return self._first_answer(tenant, label, issued_by, idempotency_key)
 
     def keys(self, tenant: str, *, include_revoked: bool) -> list[PartnerKey]:
         with self.pool.connection() as conn:
@@ -175,12 +179,15 @@ class ApiKeyStore:
             conn.execute("UPDATE control.api_keys SET last_used_at = now() WHERE key_id = %s",
                          (key_id,))
 
-    def _first_answer(self, tenant: str, label: str, idempotency_key: str | None) -> IssuedPartnerKey:
-        """A retried issue: the key issued the first time, without its secret (never stored)."""
+    def _first_answer(self, tenant: str, label: str, issued_by: str,
+                      idempotency_key: str | None) -> IssuedPartnerKey:
+        """A retried issue: the key this sender issued the first time, without its secret
+        (never stored)."""
         with self.pool.connection() as conn:
             row = conn.execute(
                 f"SELECT {_KEY_COLUMNS} FROM control.api_keys WHERE tenant = %s"
-                " AND idempotency_key = %s", (tenant, idempotency_key)).fetchone()
+                " AND issued_by = %s AND idempotency_key = %s",
+                (tenant, issued_by, idempotency_key)).fetchone()
         if row is None:  # a collision of random key ids: vanishingly rare, and safe to report
             raise RuntimeError("a partner key id collided; issue the key again")
         if row["label"] != label:

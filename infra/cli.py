@@ -22,6 +22,7 @@ from partyledger.infra import reachability
 from partyledger.infra.api_keys import ApiKeyStore
 from partyledger.infra.auth import load_or_create_dev_key, mint_token
 from partyledger.infra.preflight import StartupError, open_database
+from partyledger.infra.provisioning import ServiceLoginError
 from partyledger.infra.settings import SettingsError, load_settings
 from partyledger.infra.tenants import (
     ProvisioningUnavailableError,
@@ -356,7 +357,7 @@ def main() -> None:
     stderr and exit status 1, never a traceback."""
     try:
         app()
-    except (SettingsError, StartupError, ProvisioningUnavailableError) as error:
+    except (SettingsError, StartupError, ProvisioningUnavailableError, ServiceLoginError) as error:
         _fail(str(error))
     except (psycopg.OperationalError, PersistenceOperationalError) as error:
         if not database_unavailable(error):

@@ -52,6 +52,8 @@ query History($id: ID!, $after: String, $wait: String) {
 AUDIT = "query($after: String) { readAudit(first: 5, after: $after) { totalCount } }"
 FRAME = "query($month: String!) { meetingFrame(month: $month) { version } }"
 WORKING_DAYS = "query($from: Date!) { workingDays(from: $from, days: 5) }"
+SCREENINGS = """query($campaign: String) { statistics {
+  screenings(start: "2024-01-01", end: "2024-12-31", campaign: $campaign) { reviewed } } }"""
 ANNUAL_GRADE = """
 query Grade($id: ID!, $year: Int!, $wait: String) {
   organization(id: $id, waitForPosition: $wait) { annualMeetingGrade(year: $year) { grade } }
@@ -205,6 +207,8 @@ def test_other_commands_refuse_through_the_same_contracts(
     pytest.param(AUDIT, {"after": cursor("²")}, ["after"], id="superscript-digit-in-a-cursor"),
     pytest.param(FRAME, {"month": "0000-01"}, ["month"], id="month-of-year-zero"),
     pytest.param(WORKING_DAYS, {"from": "9999-12-30"}, ["from"], id="days-beyond-the-calendar"),
+    pytest.param(SCREENINGS, {"campaign": "Rà soát\u0000 2024"}, ["campaign"],
+                 id="nul-in-a-screening-campaign"),
 ])
 def test_a_query_with_a_value_the_database_cannot_hold_is_bad_user_input(
     graphql: GraphQL, token: str, document: str, variables: dict[str, Any],

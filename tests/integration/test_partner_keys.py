@@ -150,6 +150,21 @@ def test_a_retried_issue_returns_the_first_key_without_its_secret(book: PartnerK
     assert len(book.partner_keys(admin)) == 1
 
 
+def test_an_idempotency_key_is_its_senders_own(book: PartnerKeyBook) -> None:
+    """A second administrator using the same key issues a key of their own and learns nothing
+    of the first one's (receipts are keyed by sender, as for commands)."""
+    first_admin = actor(book, Role.TENANT_ADMIN)
+    second_admin = Actor(f"second-admin@{book.tenant}", book.tenant,
+                         frozenset({Role.TENANT_ADMIN}))
+    first = book.issue_partner_key(first_admin, label="Dashboard", idempotency_key="k-1")
+    second = book.issue_partner_key(second_admin, label="Other dashboard", idempotency_key="k-1")
+    assert second.secret is not None and second.key.key_id != first.key.key_id
+    assert second.key.issued_by == second_admin.subject
+    again = book.issue_partner_key(second_admin, label="Other dashboard", idempotency_key="k-1")
+    assert again.key == second.key and again.secret is None
+    assert len(book.partner_keys(first_admin)) == 2
+
+
 def test_a_label_names_whom_the_key_is_for(book: PartnerKeyBook) -> None:
     for label in ("", "   ", "x" * 101):
         with pytest.raises(PartnerKeyLabelInvalidError):
