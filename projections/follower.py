@@ -27,7 +27,15 @@ class View(Protocol):
 
     def position(self) -> int: ...
 
-    def process(self, events: Iterable[tuple[int, Any]], through: int = 0) -> int: ...
+    def process(self, events: Iterable[tuple[int, Any]], through: int = 0,
+                after: int | None = None) -> int: ...
+
+
+class PositionLostError(RuntimeError):
+    """The view's position in the database is behind the one its batch follows: a commit the
+    database had acknowledged was lost (projection commits do not wait for the WAL, and the
+    server crashed). Applying the batch would skip the events in between, so the catch-up
+    stops and starts again from the position the database holds."""
 
 
 def claim(curs: Any, schema: str, tracking_table: str, application: str) -> int:
@@ -87,7 +95,7 @@ def _hand_over(views: Sequence[View], positions: dict[int, int], through: int,
         seen = positions[id(view)]
         if seen < through:
             mine = [(i, e) for i, e in events if i > seen and _concerns(e, view.shows)]
-            positions[id(view)] = view.process(mine, through=through)
+            positions[id(view)] = view.process(mine, through=through, after=seen)
     if progress is not None:
         progress(through)
     return through

@@ -14,7 +14,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.sql import SQL, Composed, Identifier
 
-from partyledger.projections.follower import claim
+from partyledger.projections.follower import PositionLostError, claim
 from partyledger.projections.set_aside import SetAside, apply_or_set_aside, set_aside_in
 from partyledger.projections.shadow_tables import REBUILD_PREFIX, Tables, created_tables
 
@@ -58,16 +58,23 @@ class TrackedView(PostgresTrackingRecorder):
         """The live names of the view's tables, its tracking table included."""
         return (*created_tables(cls.CREATES), cls.TRACKING)
 
-    def process(self, events: Iterable[tuple[int, Any]], through: int = 0) -> int:
+    def process(self, events: Iterable[tuple[int, Any]], through: int = 0,
+                after: int | None = None) -> int:
         """Apply ``(notification id, domain event)`` pairs; return the new position: the last
         event's, or ``through`` when the batch read that far (events no view shows are not
-        handed over). An event that cannot be applied is set aside; the position moves on."""
+        handed over). An event that cannot be applied is set aside; the position moves on.
+        ``after`` is the position the batch was read from: if the database holds an older one,
+        the batch is refused (``PositionLostError``) rather than leave a gap."""
         events = list(events)
         last = max(through, events[-1][0] if events else 0)
         with self.datastore.transaction(commit=True) as curs:
             done = claim(curs, self.datastore.schema, self.tracking_table_name, self.APPLICATION)
             if last <= done:
                 return done  # another catch-up got there first
+            if after is not None and done < after:
+                raise PositionLostError(
+                    f"projection {self.name} of {self.datastore.schema} is at {done} in the"
+                    f" database, not {after}: catching up again from {done}")
             pending = [(position, e) for position, e in events if position > done]
             refused = apply_or_set_aside(curs, self.datastore.schema, self.set_aside_table,
                                          pending, lambda part: self._apply(curs, part))

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from psycopg import sql
 from support import admit, enroll_officials, recognition_vote
 
@@ -14,7 +15,7 @@ from partyledger.domain.decision import Decision
 from partyledger.domain.organization import OrganizationKind
 from partyledger.domain.provenance import Provenance, recorded_by
 from partyledger.infra.tenants import TenantRuntime
-from partyledger.projections.follower import catch_up
+from partyledger.projections.follower import PositionLostError, catch_up, catch_up_all
 from partyledger.projections.roster import ROSTER_TABLES
 from partyledger.projections.roster_queries import RosterFilter
 from partyledger.services.access import Actor
@@ -114,3 +115,40 @@ def test_moving_a_committee_moves_its_cells_members_in_subtree_searches(
     tenant.roster.reset()
     catch_up(register, tenant.roster)
     assert snapshot(tenant) == live
+
+
+class _Remembering:
+    """A view as a catch-up that read its position before the database lost a commit sees it:
+    further on than the database holds."""
+
+    def __init__(self, view: Any, believed: int) -> None:
+        self.view, self.believed = view, believed
+        self.name, self.shows = view.name, view.shows
+
+    def position(self) -> int:
+        return self.believed
+
+    def process(self, events: Any, through: int = 0, after: int | None = None) -> int:
+        return int(self.view.process(events, through=through, after=after))
+
+
+def test_a_batch_after_a_position_the_database_lost_is_refused_not_applied_over_a_gap(
+    tenant: TenantRuntime, admin: Actor, cell_id: uuid.UUID,
+) -> None:
+    """Projection commits do not wait for the WAL: a crash can lose one the database had
+    acknowledged. A catch-up that goes on from the position it remembers would then skip the
+    events of the lost commit for good."""
+    with recorded_by(Provenance.system(admin.subject)):
+        officials = enroll_officials(tenant, admin, cell_id, n=2)
+    before = catch_up(tenant.register, tenant.roster)
+    with recorded_by(Provenance.system(admin.subject)):
+        admitted = admit(tenant, admin, cell_id, officials, "Trần Thị Lan").subject_id
+        later = admit(tenant, admin, cell_id, officials, "Lê Văn Hùng").subject_id
+    head = tenant.register.recorder.max_notification_id() or 0
+    lost = (before + head) // 2  # the database holds `before`; the catch-up believes `lost`
+    with pytest.raises(PositionLostError):
+        catch_up_all(tenant.register, [_Remembering(tenant.roster, lost)])
+    assert tenant.roster.position() == before  # nothing applied over the gap
+    assert catch_up(tenant.register, tenant.roster) == head
+    found = {r.member_id for r in tenant.queries.members(RosterFilter(), first=50).rows}
+    assert {admitted, later} <= found
