@@ -43,8 +43,7 @@ from partyledger.infra.auth import AuthenticationError, TokenVerifier
 from partyledger.infra import reachability
 from partyledger.infra.deadline import SharedRun
 from partyledger.infra.preflight import open_database
-from partyledger.infra import rebuild
-from partyledger.infra.projector import Projector, projection_lags, set_aside_events
+from partyledger.infra.projector import Projector, probe
 from partyledger.infra.answer_cache import AnswerCache, is_mutation
 from partyledger.infra.rate_limits import CostBudgets
 from partyledger.infra.request_body import BodyRefusedError, decode_body
@@ -355,9 +354,9 @@ def _health_report(services: Services) -> dict[str, Any]:
     tenants: dict[str, Any] = {}
     for tenant in listed:
         try:
-            runtime = services.directory.runtime(tenant.slug)
-            views, rebuilding = projection_lags(runtime), rebuild.rebuilding(runtime)
-            set_aside, first_set_aside = set_aside_events(runtime)
+            found = probe(services.directory.runtime(tenant.slug))
+            views, rebuilding = found.lags, found.rebuilding
+            set_aside, first_set_aside = found.set_aside, found.first_set_aside
         except Exception:  # one tenant's failure is reported, not the whole answer
             log.exception("health: projections of tenant %s could not be read", tenant.slug)
             lags[tenant.slug], tenants[tenant.slug] = None, {"status": "unavailable"}

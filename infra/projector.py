@@ -28,6 +28,7 @@ from typing import Any
 
 import psycopg
 from opentelemetry import metrics, trace
+from psycopg.sql import SQL, Identifier, Literal
 
 from partyledger.infra.eventstore import EVENTS_CHANNEL
 from partyledger.infra.tenants import TenantDirectory, TenantRuntime
@@ -38,6 +39,8 @@ from partyledger.projections.set_aside import SetAside, set_aside_in
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("partyledger.projections")
 
+REBUILD_MARKS = "projection_rebuilds"
+"""The table in a tenant's schema naming the views whose rebuild has begun (infra/rebuild.py)."""
 CATCH_UP_LOCK = 0x706A_6374  # "pjct"; with hashtext(schema): one catch-up per tenant at a time
 MAX_RETRY_SECONDS = 30.0
 
@@ -64,6 +67,46 @@ def set_aside_events(runtime: TenantRuntime, *, limit: int = 20) -> tuple[int, l
     tables = {view.name: view.set_aside_table for view in runtime.views}
     with runtime.roster.datastore.transaction(commit=False) as curs:
         return set_aside_in(curs, runtime.tenant.schema_name, tables, limit=limit)
+
+
+@dataclass(frozen=True)
+class TenantProjections:
+    """What ``/health`` shows of a tenant's projections."""
+
+    lags: list[ProjectionLag]
+    rebuilding: frozenset[str]
+    set_aside: int
+    first_set_aside: list[SetAside]
+
+
+def probe(runtime: TenantRuntime, *, limit: int = 20) -> TenantProjections:
+    """Each view's position against the log's head, the views being rebuilt and the events
+    set aside: two statements in one transaction on one connection (``/health`` reads every
+    tenant this way, within its deadline)."""
+    schema = runtime.tenant.schema_name
+    marks = f"{schema}.{REBUILD_MARKS}"
+    positions = SQL(", ").join(
+        SQL("(SELECT max(notification_id) FROM {} WHERE application_name = {})").format(
+            Identifier(schema, view.tracking_table_name), Literal(view.APPLICATION))
+        for view in runtime.views)
+    tables = {view.name: view.set_aside_table for view in runtime.views}
+    with runtime.roster.datastore.transaction(commit=False) as curs:
+        curs.execute(SQL(
+            "SELECT (SELECT max(notification_id) FROM {}) AS head, ARRAY[{}] AS positions,"
+            " to_regclass(%s) IS NOT NULL AS marked").format(
+                Identifier(schema, runtime.register.recorder.events_table_name), positions),
+            (marks,))
+        row = curs.fetchone()
+        rebuilding: frozenset[str] = frozenset()
+        if row["marked"]:  # a rebuild ran in this tenant once
+            curs.execute(SQL("SELECT projection FROM {}").format(
+                Identifier(schema, REBUILD_MARKS)))
+            rebuilding = frozenset(r["projection"] for r in curs.fetchall())
+        set_aside, first = set_aside_in(curs, schema, tables, limit=limit)
+    head = row["head"] or 0
+    lags = [ProjectionLag(view.name, position or 0, head)
+            for view, position in zip(runtime.views, row["positions"], strict=True)]
+    return TenantProjections(lags, rebuilding, set_aside, first)
 
 
 @contextmanager

@@ -30,13 +30,18 @@ from psycopg import errors
 from psycopg.sql import SQL, Identifier, Literal
 
 from partyledger.infra.eventstore import EVENTS_CHANNEL
-from partyledger.infra.projector import ProjectionLag, catching_up, projection_lags
+from partyledger.infra.projector import (
+    REBUILD_MARKS,
+    ProjectionLag,
+    catching_up,
+    projection_lags,
+)
 from partyledger.infra.tenants import TenantRuntime
 from partyledger.projections.follower import BATCH_SIZE, catch_up_all
 from partyledger.projections.shadow_tables import REBUILD_PREFIX, drop, swap
 from partyledger.projections.tracked_view import TrackedView
 
-MARKS = "projection_rebuilds"
+MARKS = REBUILD_MARKS
 REBUILD_LOCK = 0x706A_7262  # "pjrb"; with hashtext(schema): one rebuild per tenant at a time
 _CREATE_MARKS = ("CREATE TABLE IF NOT EXISTS {s}.projection_rebuilds ("
                  " projection text PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now())")
