@@ -332,7 +332,7 @@ def projections_status(tenant: TenantOption = []) -> None:  # noqa: B006
     projection could not apply and set aside, with the reason."""
     from rich.table import Table  # noqa: PLC0415
 
-    from partyledger.infra.projector import set_aside_events  # noqa: PLC0415
+    from partyledger.infra.projector import probe  # noqa: PLC0415
     from partyledger.infra.rebuild import status  # noqa: PLC0415
 
     table = Table("tenant", "projection", "position", "head", "lag", "set aside", "state")
@@ -343,7 +343,7 @@ def projections_status(tenant: TenantOption = []) -> None:  # noqa: B006
             state = f"rebuild unfinished, at {s.rebuilt_to}" if s.rebuilding else ""
             table.add_row(runtime.tenant.slug, s.projection, str(s.position), str(s.head),
                           str(s.lag), str(s.set_aside), state)
-        for event in set_aside_events(runtime, limit=50)[1]:
+        for event in probe(runtime, limit=50).first_set_aside:
             aside.add_row(runtime.tenant.slug, event.projection, str(event.position),
                           event.topic.rpartition(":")[2], event.reason,
                           f"{event.set_aside_at:%Y-%m-%d %H:%M:%S}")

@@ -62,13 +62,6 @@ def projection_lags(runtime: TenantRuntime) -> list[ProjectionLag]:
     return [ProjectionLag(view.name, view.position(), head) for view in runtime.views]
 
 
-def set_aside_events(runtime: TenantRuntime, *, limit: int = 20) -> tuple[int, list[SetAside]]:
-    """How many events the tenant's views have set aside, and the first ``limit`` of each."""
-    tables = {view.name: view.set_aside_table for view in runtime.views}
-    with runtime.roster.datastore.transaction(commit=False) as curs:
-        return set_aside_in(curs, runtime.tenant.schema_name, tables, limit=limit)
-
-
 @dataclass(frozen=True)
 class TenantProjections:
     """What ``/health`` shows of a tenant's projections."""

@@ -66,7 +66,10 @@ def test_health_reports_every_projection_of_a_tenant_with_its_lag(
         for view in lagging.views
     }
     assert body["projectionLag"][lagging.tenant.slug] == head  # the field of the first release
-    assert body["status"] == "ok" and body["maxProjectionLag"] == 10**9
+    # no lag exceeds the threshold: only events another test's tenant set aside may degrade it
+    set_aside = any("setAside" in t for t in body["tenants"].values())
+    assert body["status"] == ("degraded" if set_aside else "ok")
+    assert body["maxProjectionLag"] == 10**9 and "setAside" not in tenant
     assert NAME not in response.text and str(lagging.roster.datastore.schema) not in response.text
 
 
